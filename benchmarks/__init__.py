@@ -1,0 +1,1 @@
+"""Peer comparisons for tether. Run ``python -m benchmarks [suite ...]``."""

@@ -1,0 +1,39 @@
+"""Run benchmark suites: ``python -m benchmarks`` (all) or ``python -m benchmarks urls``.
+
+A suite is a module ``benchmarks/bench_<name>.py`` with a ``main() -> str``
+function that runs its cases and returns the report to print.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+
+import benchmarks
+
+
+def available() -> list[str]:
+    """The names of the suites found beside this file."""
+    return sorted(
+        info.name.removeprefix("bench_")
+        for info in pkgutil.iter_modules(benchmarks.__path__)
+        if info.name.startswith("bench_")
+    )
+
+
+def main(argv: list[str]) -> int:
+    names = argv or available()
+    unknown = [name for name in names if name not in available()]
+    if unknown:
+        print(f"unknown suite(s): {', '.join(unknown)}; choose from {', '.join(available())}")
+        return 2
+    for name in names:
+        suite = importlib.import_module(f"benchmarks.bench_{name}")
+        print(suite.main())
+        print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
