@@ -1,0 +1,3 @@
+"""The version of tether-headers."""
+
+__version__ = "0.1.0"
