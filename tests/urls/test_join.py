@@ -10,7 +10,7 @@ import rfc3986
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tether_urls import URL
+from tether_urls import URL, InvalidURL
 
 RFC_BASE = "http://a/b/c/d;p?q"
 
@@ -120,7 +120,8 @@ def _reference(draw: st.DrawFn) -> str:
     elif kind == "authority":
         text = "//h" + draw(_path(True))
     elif kind == "absolute":
-        text = draw(_path(True))
+        # A path-absolute reference never starts with "//", which would begin an authority.
+        text = "/" + draw(_path(True)).lstrip("/")
     elif kind == "relative":
         text = draw(_path(False)).lstrip("/") or "g"
     else:
@@ -152,3 +153,10 @@ def test_join_agrees_with_rfc3986(base: str, reference: str) -> None:
         # difference allowed, and only for references that climb with "..".
         assert ".." in reference
         assert re.sub(r"^(\w+://[^/?#]*)/", r"\1", joined, count=1) == expected
+
+
+def test_join_refuses_an_empty_authority_before_a_double_slash_path() -> None:
+    # "////a" is a network-path reference with an empty authority and the path "//a";
+    # httpx refuses it too ("Relative URLs cannot have a path starting with '//'").
+    with pytest.raises(InvalidURL, match="cannot start with '//'"):
+        URL("http://a/").join("////a")
