@@ -55,11 +55,11 @@ class ByteStream:
     supports_sync: ClassVar[bool] = True
     supports_async: ClassVar[bool] = True
 
-    def __init__(self, body: bytes) -> None:
-        """Wrap `body`, which is sent as one chunk (or not at all if empty)."""
-        if not isinstance(body, bytes):
-            raise InvalidInput(f"ByteStream needs bytes, got {type(body).__name__}")
-        self._body = body
+    def __init__(self, stream: bytes) -> None:
+        """Wrap the bytes `stream` (httpx's name), sent as one chunk (or not at all if empty)."""
+        if not isinstance(stream, bytes):
+            raise InvalidInput(f"ByteStream needs bytes, got {type(stream).__name__}")
+        self._body = stream
 
     @property
     def content(self) -> bytes:
