@@ -49,7 +49,7 @@ def answer(auth: DigestAuth, header: str, request: FakeRequest | None = None) ->
     request = request or FakeRequest()
     flow = auth.sync_auth_flow(request)
     next(flow)
-    sent = flow.send(challenge_response(header, request))
+    sent: FakeRequest = flow.send(challenge_response(header, request))
     flow.close()
     return sent.headers["Authorization"]
 

@@ -18,11 +18,15 @@ Invariants:
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Generator
+from typing import Any
 
 from ._exceptions import AuthError
-from ._protocols import RequestLike, ResponseLike
 
-Flow = Generator[RequestLike, ResponseLike, None]
+# The overridable surface is typed with Any, not with the RequestLike/ResponseLike
+# protocols: a subclass may then annotate its flow with its client's concrete types
+# (``def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, ...]``), as
+# httpx's documentation shows, which a narrower parameter than the base's would forbid.
+Flow = Generator[Any, Any, None]
 
 
 class Auth:
@@ -44,14 +48,14 @@ class Auth:
     requires_request_body: bool = False
     requires_response_body: bool = False
 
-    def auth_flow(self, request: RequestLike) -> Flow:
+    def auth_flow(self, request: Any) -> Flow:
         """Yield requests to send; receive each response; return to finish.
 
         The default sends the request unchanged.
         """
         yield request
 
-    def sync_auth_flow(self, request: RequestLike) -> Flow:
+    def sync_auth_flow(self, request: Any) -> Flow:
         """Drive `auth_flow` for a sync client, reading bodies as the class asks.
 
         A generator: the client sends each response in with ``.send(response)``.
@@ -77,9 +81,7 @@ class Auth:
             flow.close()
             raise
 
-    async def async_auth_flow(
-        self, request: RequestLike
-    ) -> AsyncGenerator[RequestLike, ResponseLike]:
+    async def async_auth_flow(self, request: Any) -> AsyncGenerator[Any, Any]:
         """Drive `auth_flow` for an async client, reading bodies as the class asks.
 
         An async generator: the client sends each response in with ``.asend(response)``.
