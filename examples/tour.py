@@ -1,8 +1,40 @@
-"""A short tour of tether-urls: the README's main job until the `tether` CLI lands."""
+"""A short tour of tether, offline: the README's main job until the `tether` CLI lands."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import tether
 from tether_urls import URL, InvalidURL, QueryParams, __version__
+
+
+def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    """A tiny WSGI app: echoes a JSON body, redirects /old, and counts visits in a cookie."""
+    path = environ["PATH_INFO"]
+    if path == "/old":
+        start_response("301 Moved Permanently", [("Location", "/new")])
+        return [b""]
+    visits = int(environ.get("HTTP_COOKIE", "visits=0").split("=")[1]) + 1
+    size = int(environ.get("CONTENT_LENGTH") or 0)
+    body = json.loads(environ["wsgi.input"].read(size) or b"null")
+    payload = json.dumps({"path": path, "you_sent": body, "visits": visits}).encode()
+    start_response(
+        "200 OK", [("Content-Type", "application/json"), ("Set-Cookie", f"visits={visits}")]
+    )
+    return [payload]
+
+
+def client_tour() -> None:
+    print(f"\ntether {tether.__version__}, talking to a WSGI app in-process\n")
+    transport = tether.WSGITransport(app=app)
+    with tether.Client(transport=transport, base_url="http://tour.local") as client:
+        response = client.post("/echo", json={"hello": "world"})
+        print(f"POST /echo  {response.status_code} {response.json()}")
+        response = client.get("/old", follow_redirects=True)
+        print(f"GET /old    {response.status_code} at {response.url} after {response.history}")
+        print(f"cookies     {dict(client.cookies)}")
 
 
 def main() -> None:
@@ -28,6 +60,8 @@ def main() -> None:
             URL(bad)
         except InvalidURL as error:
             print(f"refused     {bad!r}: {error}")
+
+    client_tour()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,516 @@
+"""`Client`: the blocking shell around `BaseClient`.
+
+Its twin, `_async_client.py`, has the same methods in the same order; a test strips
+``async``/``await`` and the async spellings of names and requires the two files to be
+identical, so a fix made in one shell cannot be forgotten in the other.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from types import TracebackType
+from typing import Any
+
+from tether_auth import Auth
+from tether_urls import URL
+
+from ._client_base import (
+    BaseClient,
+    ClientState,
+    EventHook,
+    check_transports,
+    first_auth_request,
+    next_auth_request,
+)
+from ._compat import init_kwargs, request_follow_redirects, warn_tls_spellings
+from ._config import DEFAULT_LIMITS, DEFAULT_MAX_REDIRECTS, DEFAULT_TIMEOUT_CONFIG, Limits
+from ._merge import USE_CLIENT_DEFAULT, UseClientDefault
+from ._offline import OfflineTransport
+from ._redirects import check_redirect_count
+from ._request import Request
+from ._response import Response
+from ._transports.base import BaseTransport
+from ._transports.wsgi import WSGITransport
+from ._types import (
+    AuthTypes,
+    CertTypes,
+    CookieTypes,
+    HeaderTypes,
+    ProxyTypes,
+    QueryParamTypes,
+    RequestContent,
+    RequestData,
+    RequestExtensions,
+    RequestFiles,
+    TimeoutTypes,
+    VerifyTypes,
+)
+from ._urlpatterns import URLPattern
+
+
+class Client(BaseClient):
+    """An HTTP client with connection pooling, redirects, cookies and auth.
+
+    Use it as a context manager, or call `close()` when done.
+    """
+
+    def __init__(
+        self,
+        *,
+        auth: AuthTypes | None = None,
+        params: QueryParamTypes | None = None,
+        headers: HeaderTypes | None = None,
+        cookies: CookieTypes | None = None,
+        verify: VerifyTypes = True,
+        cert: CertTypes | None = None,
+        trust_env: bool = True,
+        http1: bool = True,
+        http2: bool = False,
+        proxy: ProxyTypes | None = None,
+        mounts: Mapping[str, BaseTransport | None] | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT_CONFIG,
+        follow_redirects: bool = False,
+        limits: Limits = DEFAULT_LIMITS,
+        max_redirects: int = DEFAULT_MAX_REDIRECTS,
+        event_hooks: Mapping[str, list[EventHook]] | None = None,
+        base_url: URL | str = "",
+        transport: BaseTransport | None = None,
+        default_encoding: str | Callable[[bytes], str] = "utf-8",
+        **deprecated: Any,
+    ) -> None:
+        super().__init__(
+            auth=auth,
+            params=params,
+            headers=headers,
+            cookies=cookies,
+            timeout=timeout,
+            follow_redirects=follow_redirects,
+            max_redirects=max_redirects,
+            event_hooks=event_hooks,
+            base_url=base_url,
+            trust_env=trust_env,
+            default_encoding=default_encoding,
+        )
+        warn_tls_spellings(verify, cert)
+        old = init_kwargs(deprecated, proxy=proxy, transport=transport, app_transport=WSGITransport)
+        settings = {"verify": verify, "cert": cert, "trust_env": trust_env, "limits": limits}
+        settings.update(http1=http1, http2=http2)
+        self._transport = old.transport or OfflineTransport(proxy=old.proxy, **settings)
+        mounted: dict[str, BaseTransport | None] = {
+            pattern: OfflineTransport(proxy=url, **settings)
+            for pattern, url in old.proxy_mounts.items()
+        }
+        mounted.update(mounts or {})
+        self._mounts: dict[URLPattern, BaseTransport | None] = dict(
+            sorted(
+                ((URLPattern(key), value) for key, value in mounted.items()),
+                key=lambda item: item[0],
+            )
+        )
+        transports = [self._transport, *self._mounts.values()]
+        check_transports(self, transports, BaseTransport.handle_request)
+
+    def _transport_for_url(self, url: URL) -> BaseTransport:
+        for pattern, transport in self._mounts.items():
+            if pattern.matches(url):
+                return self._transport if transport is None else transport
+        return self._transport
+
+    def request(
+        self,
+        method: str,
+        url: URL | str,
+        *,
+        content: RequestContent | None = None,
+        data: RequestData | None = None,
+        files: RequestFiles | None = None,
+        json: Any | None = None,
+        params: QueryParamTypes | None = None,
+        headers: HeaderTypes | None = None,
+        cookies: CookieTypes | None = None,
+        auth: AuthTypes | UseClientDefault | None = USE_CLIENT_DEFAULT,
+        follow_redirects: bool | UseClientDefault = USE_CLIENT_DEFAULT,
+        timeout: TimeoutTypes | UseClientDefault = USE_CLIENT_DEFAULT,
+        extensions: RequestExtensions | None = None,
+        **deprecated: Any,
+    ) -> Response:
+        """Build and send a request; the response's body is read before it is returned."""
+        follow_redirects = request_follow_redirects(follow_redirects, deprecated)
+        request = self.build_request(
+            method,
+            url,
+            content=content,
+            data=data,
+            files=files,
+            json=json,
+            params=params,
+            headers=headers,
+            cookies=cookies,
+            timeout=timeout,
+            extensions=extensions,
+        )
+        return self.send(request, auth=auth, follow_redirects=follow_redirects)
+
+    @contextmanager
+    def stream(
+        self,
+        method: str,
+        url: URL | str,
+        *,
+        content: RequestContent | None = None,
+        data: RequestData | None = None,
+        files: RequestFiles | None = None,
+        json: Any | None = None,
+        params: QueryParamTypes | None = None,
+        headers: HeaderTypes | None = None,
+        cookies: CookieTypes | None = None,
+        auth: AuthTypes | UseClientDefault | None = USE_CLIENT_DEFAULT,
+        follow_redirects: bool | UseClientDefault = USE_CLIENT_DEFAULT,
+        timeout: TimeoutTypes | UseClientDefault = USE_CLIENT_DEFAULT,
+        extensions: RequestExtensions | None = None,
+    ) -> Iterator[Response]:
+        """Send a request and yield its response unread; the body is streamed on demand.
+
+        The response is closed when the block exits, whether or not it was read.
+        """
+        request = self.build_request(
+            method,
+            url,
+            content=content,
+            data=data,
+            files=files,
+            json=json,
+            params=params,
+            headers=headers,
+            cookies=cookies,
+            timeout=timeout,
+            extensions=extensions,
+        )
+        response = self.send(request, auth=auth, follow_redirects=follow_redirects, stream=True)
+        try:
+            yield response
+        finally:
+            response.close()
+
+    def send(
+        self,
+        request: Request,
+        *,
+        stream: bool = False,
+        auth: AuthTypes | UseClientDefault | None = USE_CLIENT_DEFAULT,
+        follow_redirects: bool | UseClientDefault = USE_CLIENT_DEFAULT,
+    ) -> Response:
+        """Send a request built by `build_request()` (or by hand).
+
+        With ``stream=True`` the body is left unread: read or close the response.
+        """
+        self._check_sendable(request)
+        follow = self._follows(follow_redirects)
+        chosen_auth = self._build_request_auth(request, auth)
+        response = self._send_handling_auth(request, chosen_auth, follow, history=[])
+        try:
+            if not stream:
+                response.read()
+            return response
+        except BaseException:
+            response.close()
+            raise
+
+    def _send_handling_auth(
+        self, request: Request, auth: Auth, follow_redirects: bool, history: list[Response]
+    ) -> Response:
+        flow = auth.sync_auth_flow(request)
+        try:
+            request = first_auth_request(flow, request)
+            while True:
+                response = self._send_handling_redirects(request, follow_redirects, history)
+                try:
+                    next_request = next_auth_request(flow, response)
+                    if next_request is None:
+                        return response
+                    response.history = list(history)
+                    response.read()
+                    self._set_retry_cookies(request, response, next_request)
+                    request = next_request
+                    history.append(response)
+                except BaseException:
+                    response.close()
+                    raise
+        finally:
+            flow.close()
+
+    def _send_handling_redirects(
+        self, request: Request, follow_redirects: bool, history: list[Response]
+    ) -> Response:
+        while True:
+            check_redirect_count(history, self.max_redirects, request)
+            for hook in self._event_hooks["request"]:
+                hook(request)
+            response = self._send_single_request(request)
+            try:
+                for hook in self._event_hooks["response"]:
+                    hook(response)
+                response.history = list(history)
+                if not response.has_redirect_location:
+                    return response
+                request = self._build_redirect_request(request, response)
+                history = [*history, response]
+                if not follow_redirects:
+                    response.next_request = request
+                    return response
+                response.read()
+            except BaseException:
+                response.close()
+                raise
+
+    def _send_single_request(self, request: Request) -> Response:
+        transport = self._transport_for_url(request.url)
+        started = time.perf_counter()
+        response = transport.handle_request(request)
+        response.bind(request, started=started, default_encoding=self._default_encoding)
+        self._store_cookies(response)
+        return response
+
+    def get(
+        self,
+        url: URL | str,
+        *,
+        params: QueryParamTypes | None = None,
+        headers: HeaderTypes | None = None,
+        cookies: CookieTypes | None = None,
+        auth: AuthTypes | UseClientDefault | None = USE_CLIENT_DEFAULT,
+        follow_redirects: bool | UseClientDefault = USE_CLIENT_DEFAULT,
+        timeout: TimeoutTypes | UseClientDefault = USE_CLIENT_DEFAULT,
+        extensions: RequestExtensions | None = None,
+        **deprecated: Any,
+    ) -> Response:
+        """Send a GET request."""
+        return self.request(
+            "GET",
+            url,
+            params=params,
+            headers=headers,
+            cookies=cookies,
+            auth=auth,
+            follow_redirects=follow_redirects,
+            timeout=timeout,
+            extensions=extensions,
+            **deprecated,
+        )
+
+    def options(
+        self,
+        url: URL | str,
+        *,
+        params: QueryParamTypes | None = None,
+        headers: HeaderTypes | None = None,
+        cookies: CookieTypes | None = None,
+        auth: AuthTypes | UseClientDefault | None = USE_CLIENT_DEFAULT,
+        follow_redirects: bool | UseClientDefault = USE_CLIENT_DEFAULT,
+        timeout: TimeoutTypes | UseClientDefault = USE_CLIENT_DEFAULT,
+        extensions: RequestExtensions | None = None,
+        **deprecated: Any,
+    ) -> Response:
+        """Send an OPTIONS request."""
+        return self.request(
+            "OPTIONS",
+            url,
+            params=params,
+            headers=headers,
+            cookies=cookies,
+            auth=auth,
+            follow_redirects=follow_redirects,
+            timeout=timeout,
+            extensions=extensions,
+            **deprecated,
+        )
+
+    def head(
+        self,
+        url: URL | str,
+        *,
+        params: QueryParamTypes | None = None,
+        headers: HeaderTypes | None = None,
+        cookies: CookieTypes | None = None,
+        auth: AuthTypes | UseClientDefault | None = USE_CLIENT_DEFAULT,
+        follow_redirects: bool | UseClientDefault = USE_CLIENT_DEFAULT,
+        timeout: TimeoutTypes | UseClientDefault = USE_CLIENT_DEFAULT,
+        extensions: RequestExtensions | None = None,
+        **deprecated: Any,
+    ) -> Response:
+        """Send a HEAD request."""
+        return self.request(
+            "HEAD",
+            url,
+            params=params,
+            headers=headers,
+            cookies=cookies,
+            auth=auth,
+            follow_redirects=follow_redirects,
+            timeout=timeout,
+            extensions=extensions,
+            **deprecated,
+        )
+
+    def post(
+        self,
+        url: URL | str,
+        *,
+        content: RequestContent | None = None,
+        data: RequestData | None = None,
+        files: RequestFiles | None = None,
+        json: Any | None = None,
+        params: QueryParamTypes | None = None,
+        headers: HeaderTypes | None = None,
+        cookies: CookieTypes | None = None,
+        auth: AuthTypes | UseClientDefault | None = USE_CLIENT_DEFAULT,
+        follow_redirects: bool | UseClientDefault = USE_CLIENT_DEFAULT,
+        timeout: TimeoutTypes | UseClientDefault = USE_CLIENT_DEFAULT,
+        extensions: RequestExtensions | None = None,
+        **deprecated: Any,
+    ) -> Response:
+        """Send a POST request."""
+        return self.request(
+            "POST",
+            url,
+            content=content,
+            data=data,
+            files=files,
+            json=json,
+            params=params,
+            headers=headers,
+            cookies=cookies,
+            auth=auth,
+            follow_redirects=follow_redirects,
+            timeout=timeout,
+            extensions=extensions,
+            **deprecated,
+        )
+
+    def put(
+        self,
+        url: URL | str,
+        *,
+        content: RequestContent | None = None,
+        data: RequestData | None = None,
+        files: RequestFiles | None = None,
+        json: Any | None = None,
+        params: QueryParamTypes | None = None,
+        headers: HeaderTypes | None = None,
+        cookies: CookieTypes | None = None,
+        auth: AuthTypes | UseClientDefault | None = USE_CLIENT_DEFAULT,
+        follow_redirects: bool | UseClientDefault = USE_CLIENT_DEFAULT,
+        timeout: TimeoutTypes | UseClientDefault = USE_CLIENT_DEFAULT,
+        extensions: RequestExtensions | None = None,
+        **deprecated: Any,
+    ) -> Response:
+        """Send a PUT request."""
+        return self.request(
+            "PUT",
+            url,
+            content=content,
+            data=data,
+            files=files,
+            json=json,
+            params=params,
+            headers=headers,
+            cookies=cookies,
+            auth=auth,
+            follow_redirects=follow_redirects,
+            timeout=timeout,
+            extensions=extensions,
+            **deprecated,
+        )
+
+    def patch(
+        self,
+        url: URL | str,
+        *,
+        content: RequestContent | None = None,
+        data: RequestData | None = None,
+        files: RequestFiles | None = None,
+        json: Any | None = None,
+        params: QueryParamTypes | None = None,
+        headers: HeaderTypes | None = None,
+        cookies: CookieTypes | None = None,
+        auth: AuthTypes | UseClientDefault | None = USE_CLIENT_DEFAULT,
+        follow_redirects: bool | UseClientDefault = USE_CLIENT_DEFAULT,
+        timeout: TimeoutTypes | UseClientDefault = USE_CLIENT_DEFAULT,
+        extensions: RequestExtensions | None = None,
+        **deprecated: Any,
+    ) -> Response:
+        """Send a PATCH request."""
+        return self.request(
+            "PATCH",
+            url,
+            content=content,
+            data=data,
+            files=files,
+            json=json,
+            params=params,
+            headers=headers,
+            cookies=cookies,
+            auth=auth,
+            follow_redirects=follow_redirects,
+            timeout=timeout,
+            extensions=extensions,
+            **deprecated,
+        )
+
+    def delete(
+        self,
+        url: URL | str,
+        *,
+        params: QueryParamTypes | None = None,
+        headers: HeaderTypes | None = None,
+        cookies: CookieTypes | None = None,
+        auth: AuthTypes | UseClientDefault | None = USE_CLIENT_DEFAULT,
+        follow_redirects: bool | UseClientDefault = USE_CLIENT_DEFAULT,
+        timeout: TimeoutTypes | UseClientDefault = USE_CLIENT_DEFAULT,
+        extensions: RequestExtensions | None = None,
+        **deprecated: Any,
+    ) -> Response:
+        """Send a DELETE request."""
+        return self.request(
+            "DELETE",
+            url,
+            params=params,
+            headers=headers,
+            cookies=cookies,
+            auth=auth,
+            follow_redirects=follow_redirects,
+            timeout=timeout,
+            extensions=extensions,
+            **deprecated,
+        )
+
+    def close(self) -> None:
+        """Close the transport and every mounted transport; later requests are refused."""
+        if self._state is not ClientState.CLOSED:
+            self._state = ClientState.CLOSED
+            self._transport.close()
+            for transport in self._mounts.values():
+                if transport is not None:
+                    transport.close()
+
+    def __enter__(self) -> Client:
+        self._opening()
+        self._transport.__enter__()
+        for transport in self._mounts.values():
+            if transport is not None:
+                transport.__enter__()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None = None,
+        exc_value: BaseException | None = None,
+        traceback: TracebackType | None = None,
+    ) -> None:
+        self._state = ClientState.CLOSED
+        self._transport.__exit__(exc_type, exc_value, traceback)
+        for transport in self._mounts.values():
+            if transport is not None:
+                transport.__exit__(exc_type, exc_value, traceback)

@@ -1,0 +1,300 @@
+"""How a `Response` reads its body: raw bytes, decoded bytes, text and lines.
+
+The pipeline is ``stream -> iter_raw (re-chunked) -> ContentDecoder -> iter_bytes ->
+TextDecoder -> iter_text -> LineDecoder -> iter_lines``, built from tether_content's
+sans-I/O pieces, so the sync and async methods below differ only by ``async``/``await``
+and are kept side by side in the same order.
+
+Invariants:
+- `iter_raw`/`aiter_raw` are the only code that touches the stream; they check, in
+  this order, "already consumed" (`StreamConsumed`), "closed" (`StreamClosed`) and
+  "wrong kind of stream" (`RuntimeError`), then mark the stream consumed, and close
+  the response when the stream ends.
+- Errors are converted in `_errors()`: tether_content's `DecodingError` becomes
+  tether's `DecodingError`, and a `RequestError` raised without a request (by the
+  transport's stream) gets the response's request attached.
+- Once read, the body lives in `_content` and every `iter_*` serves it from there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Iterator
+from contextlib import aclosing, contextmanager
+from typing import TYPE_CHECKING
+
+import tether_content
+from tether_content import ByteChunker, ContentDecoder, LineDecoder, TextChunker, TextDecoder
+from tether_headers import Headers
+
+from ._exceptions import (
+    DecodingError,
+    RequestError,
+    ResponseNotRead,
+    StreamClosed,
+    StreamConsumed,
+)
+from ._streams import (
+    StreamTypes,
+    can_iterate_async,
+    can_iterate_sync,
+    iterate_async,
+    iterate_sync,
+)
+
+if TYPE_CHECKING:
+    from ._request import Request
+
+__all__ = ["BodyReader"]
+
+
+class BodyReader:
+    """The body half of `Response` (a mixin: it needs `stream`, `headers`, `_request`)."""
+
+    stream: StreamTypes
+    headers: Headers
+    default_encoding: tether_content.DefaultEncoding
+    _request: Request | None
+    is_closed: bool
+    is_stream_consumed: bool
+
+    def _init_body(self) -> None:
+        self.is_closed = False
+        self.is_stream_consumed = False
+        self._num_bytes_downloaded = 0
+        self._content: bytes | None = None
+        self._text: str | None = None
+        self._encoding: str | None = None
+        self._decoder: ContentDecoder | None = None
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except RequestError as exc:
+            if exc._request is None:
+                exc._request = self._request
+            raise
+        except tether_content.DecodingError as exc:
+            raise DecodingError(str(exc), request=self._request) from exc
+
+    # -- the body in memory -------------------------------------------------------------
+
+    @property
+    def content(self) -> bytes:
+        """The decoded body; `ResponseNotRead` if it is streamed and not read yet."""
+        if self._content is None:
+            raise ResponseNotRead()
+        return self._content
+
+    @property
+    def text(self) -> str:
+        """The body decoded to text with `encoding`."""
+        if self._text is None:
+            content = self.content
+            if content:
+                decoder = self._text_decoder()
+                self._text = decoder.decode(content) + decoder.flush()
+            else:
+                self._text = ""
+        return self._text
+
+    @property
+    def encoding(self) -> str | None:
+        """The text encoding: the Content-Type charset, else `default_encoding`, else utf-8.
+
+        A `default_encoding` function is called with the body if it has been read; before
+        that "utf-8" is used (and kept), as httpx does.
+        """
+        if self._encoding is None:
+            self._encoding = tether_content.resolve_encoding(
+                self.headers.get("Content-Type"), self.default_encoding, self._content
+            )
+        return self._encoding
+
+    @encoding.setter
+    def encoding(self, value: str) -> None:
+        if self._text is not None:
+            raise ValueError("Setting encoding after `text` has been accessed is not allowed.")
+        self._encoding = value
+
+    @property
+    def charset_encoding(self) -> str | None:
+        """The charset named by the Content-Type header (lowercased), if any."""
+        return tether_content.charset_from_content_type(self.headers.get("Content-Type"))
+
+    @property
+    def num_bytes_downloaded(self) -> int:
+        """How many raw (still encoded) bytes have been read from the stream."""
+        return self._num_bytes_downloaded
+
+    def _text_decoder(self) -> TextDecoder:
+        encoding = self.encoding or "utf-8"
+        try:
+            return TextDecoder(encoding)
+        except tether_content.InvalidInput as exc:
+            raise LookupError(f"unknown text encoding {encoding!r} for the response body") from exc
+
+    def _content_decoder(self) -> ContentDecoder:
+        if self._decoder is None:
+            self._decoder = ContentDecoder(self.headers.get_list("Content-Encoding"))
+        return self._decoder
+
+    # -- sync ---------------------------------------------------------------------------
+
+    def read(self) -> bytes:
+        """Read the whole body into memory (once), close the stream, and return it."""
+        if self._content is None:
+            try:
+                self._content = b"".join(self.iter_bytes())
+            except Exception:
+                if not self.is_closed and can_iterate_sync(self.stream):
+                    self.close()
+                raise
+        return self._content
+
+    def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
+        """Yield the decoded body, in chunks of `chunk_size` bytes (None: as received)."""
+        chunker = ByteChunker(chunk_size)
+        if self._content is not None:
+            yield from chunker.decode(self._content)
+        else:
+            with self._errors():
+                decoder = self._content_decoder()
+                for raw in self.iter_raw():
+                    for decoded in decoder.decode(raw):
+                        yield from chunker.decode(decoded)
+                for decoded in decoder.flush():
+                    yield from chunker.decode(decoded)
+        yield from chunker.flush()
+
+    def iter_text(self, chunk_size: int | None = None) -> Iterator[str]:
+        """Yield the body as text, in chunks of `chunk_size` characters (None: as decoded)."""
+        chunker = TextChunker(chunk_size)
+        decoder = self._text_decoder()
+        for data in self.iter_bytes():
+            yield from chunker.decode(decoder.decode(data))
+        yield from chunker.decode(decoder.flush())
+        yield from chunker.flush()
+
+    def iter_lines(self) -> Iterator[str]:
+        """Yield the body's lines, without their line breaks."""
+        decoder = LineDecoder()
+        for text in self.iter_text():
+            yield from decoder.decode(text)
+        yield from decoder.flush()
+
+    def iter_raw(self, chunk_size: int | None = None) -> Iterator[bytes]:
+        """Yield the body as received (still Content-Encoded), in `chunk_size` chunks."""
+        chunker = ByteChunker(chunk_size)
+        if self.is_stream_consumed:
+            raise StreamConsumed()
+        if self.is_closed:
+            raise StreamClosed()
+        if not can_iterate_sync(self.stream):
+            raise RuntimeError("Attempted to call a sync iterator on an async stream.")
+        self.is_stream_consumed = True
+        self._num_bytes_downloaded = 0
+        with self._errors():
+            for raw in iterate_sync(self.stream):
+                self._num_bytes_downloaded += len(raw)
+                yield from chunker.decode(raw)
+        yield from chunker.flush()
+        self.close()
+
+    def close(self) -> None:
+        """Close the body stream (releasing the connection); later reads raise."""
+        if not can_iterate_sync(self.stream):
+            raise RuntimeError("Attempted to call a sync close on an async stream.")
+        if not self.is_closed:
+            self.is_closed = True
+            close = getattr(self.stream, "close", None)
+            if close is not None:
+                with self._errors():
+                    close()
+
+    # -- async --------------------------------------------------------------------------
+
+    async def aread(self) -> bytes:
+        """Read the whole body into memory (once), close the stream, and return it."""
+        if self._content is None:
+            try:
+                async with aclosing(self.aiter_bytes()) as parts:
+                    self._content = b"".join([part async for part in parts])
+            except Exception:
+                if not self.is_closed and can_iterate_async(self.stream):
+                    await self.aclose()
+                raise
+        return self._content
+
+    async def aiter_bytes(self, chunk_size: int | None = None) -> AsyncGenerator[bytes, None]:
+        """Yield the decoded body, in chunks of `chunk_size` bytes (None: as received)."""
+        chunker = ByteChunker(chunk_size)
+        if self._content is not None:
+            for chunk in chunker.decode(self._content):
+                yield chunk
+        else:
+            with self._errors():
+                decoder = self._content_decoder()
+                async with aclosing(self.aiter_raw()) as raws:
+                    async for raw in raws:
+                        for decoded in decoder.decode(raw):
+                            for chunk in chunker.decode(decoded):
+                                yield chunk
+                for decoded in decoder.flush():
+                    for chunk in chunker.decode(decoded):
+                        yield chunk
+        for chunk in chunker.flush():
+            yield chunk
+
+    async def aiter_text(self, chunk_size: int | None = None) -> AsyncGenerator[str, None]:
+        """Yield the body as text, in chunks of `chunk_size` characters (None: as decoded)."""
+        chunker = TextChunker(chunk_size)
+        decoder = self._text_decoder()
+        async with aclosing(self.aiter_bytes()) as datas:
+            async for data in datas:
+                for text in chunker.decode(decoder.decode(data)):
+                    yield text
+        for text in [*chunker.decode(decoder.flush()), *chunker.flush()]:
+            yield text
+
+    async def aiter_lines(self) -> AsyncGenerator[str, None]:
+        """Yield the body's lines, without their line breaks."""
+        decoder = LineDecoder()
+        async with aclosing(self.aiter_text()) as texts:
+            async for text in texts:
+                for line in decoder.decode(text):
+                    yield line
+        for line in decoder.flush():
+            yield line
+
+    async def aiter_raw(self, chunk_size: int | None = None) -> AsyncGenerator[bytes, None]:
+        """Yield the body as received (still Content-Encoded), in `chunk_size` chunks."""
+        chunker = ByteChunker(chunk_size)
+        if self.is_stream_consumed:
+            raise StreamConsumed()
+        if self.is_closed:
+            raise StreamClosed()
+        if not can_iterate_async(self.stream):
+            raise RuntimeError("Attempted to call an async iterator on a sync stream.")
+        self.is_stream_consumed = True
+        self._num_bytes_downloaded = 0
+        with self._errors():
+            async with aclosing(iterate_async(self.stream)) as raws:
+                async for raw in raws:
+                    self._num_bytes_downloaded += len(raw)
+                    for chunk in chunker.decode(raw):
+                        yield chunk
+        for chunk in chunker.flush():
+            yield chunk
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the body stream (releasing the connection); later reads raise."""
+        if not can_iterate_async(self.stream):
+            raise RuntimeError("Attempted to call an async close on a sync stream.")
+        if not self.is_closed:
+            self.is_closed = True
+            aclose = getattr(self.stream, "aclose", None)
+            if aclose is not None:
+                with self._errors():
+                    await aclose()

@@ -1,0 +1,213 @@
+"""Body streams: httpx's public base classes, and the wrappers the client puts around them.
+
+A transport hands a response body over as a `SyncByteStream` (``__iter__`` and
+``close()``) or an `AsyncByteStream` (``__aiter__`` and ``aclose()``), and a request
+body reaches a transport the same way. Both base classes are ABCs so that
+tether_content's streams, which do not import the client, count as instances too:
+`ByteStream` and `MultipartStream` are registered as both, `IteratorStream` as a
+`SyncByteStream` and `AsyncIteratorStream` as an `AsyncByteStream`, so
+``isinstance(tether_content.ByteStream(b""), tether.SyncByteStream)`` holds, as it
+does for ``httpx.ByteStream``. A stream that is neither (any iterable of bytes with a
+``close()``) is still accepted: `can_iterate_sync` and `can_iterate_async` decide by
+the stream's ``supports_sync``/``supports_async`` flags when it has them, else by
+whether it is iterable that way.
+
+Invariants:
+- `BoundStream` closes the stream it wraps at most once, and runs its ``on_close``
+  callback exactly once, even when closing the inner stream raises.
+- `DetachedStream` (the body of an unpickled request or response) never yields: it
+  raises `StreamClosed`, since the bytes were never sent along.
+"""
+
+from __future__ import annotations
+
+from abc import ABCMeta
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    AsyncIterator,
+    Callable,
+    Iterable,
+    Iterator,
+)
+from typing import Any, ClassVar, TypeAlias
+
+import tether_content
+
+from ._exceptions import StreamClosed, StreamConsumed
+
+__all__ = [
+    "AsyncByteStream",
+    "BoundStream",
+    "DetachedStream",
+    "StreamTypes",
+    "SyncByteStream",
+    "can_iterate_async",
+    "can_iterate_sync",
+    "iterate_async",
+    "iterate_sync",
+]
+
+
+# Not abstract: as in httpx, the base classes can be instantiated and a subclass need
+# only override what it uses; ABCMeta is there for `register()`.
+class SyncByteStream(metaclass=ABCMeta):  # noqa: B024
+    """The base class of sync body streams: iterate it for bytes, then `close()` it."""
+
+    def __iter__(self) -> Iterator[bytes]:
+        """Yield the body's bytes; subclasses must implement it."""
+        raise NotImplementedError(
+            f"{type(self).__name__} subclasses SyncByteStream but does not define __iter__()"
+        )
+
+    def close(self) -> None:  # noqa: B027
+        """Release what the stream holds (nothing, by default)."""
+
+
+class AsyncByteStream(metaclass=ABCMeta):  # noqa: B024
+    """The base class of async body streams: ``async for`` it, then `aclose()` it."""
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        """Yield the body's bytes; subclasses must implement it."""
+        raise NotImplementedError(
+            f"{type(self).__name__} subclasses AsyncByteStream but does not define __aiter__()"
+        )
+
+    async def aclose(self) -> None:  # noqa: B027
+        """Release what the stream holds (nothing, by default)."""
+
+
+for _both in (tether_content.ByteStream, tether_content.MultipartStream):
+    SyncByteStream.register(_both)
+    AsyncByteStream.register(_both)
+SyncByteStream.register(tether_content.IteratorStream)
+AsyncByteStream.register(tether_content.AsyncIteratorStream)
+del _both
+
+
+StreamTypes: TypeAlias = "SyncByteStream | AsyncByteStream | tether_content.BodyStream"
+"""What a request or response body stream may be (tether_content's streams included)."""
+
+
+def can_iterate_sync(stream: object) -> bool:
+    """Whether `stream` can be read with ``for``."""
+    flag = getattr(stream, "supports_sync", None)
+    if isinstance(flag, bool):
+        return flag
+    return isinstance(stream, Iterable)
+
+
+def can_iterate_async(stream: object) -> bool:
+    """Whether `stream` can be read with ``async for``."""
+    flag = getattr(stream, "supports_async", None)
+    if isinstance(flag, bool):
+        return flag
+    return isinstance(stream, AsyncIterable)
+
+
+def iterate_sync(stream: Any) -> Iterator[bytes]:
+    """Iterate a sync stream, turning tether_content's `StreamConsumed` into tether's."""
+    try:
+        yield from stream
+    except tether_content.StreamConsumed as exc:
+        raise StreamConsumed() from exc
+
+
+async def iterate_async(stream: Any) -> AsyncGenerator[bytes, None]:
+    """Iterate an async stream, turning tether_content's `StreamConsumed` into tether's.
+
+    The stream's iterator is closed when this one is, even before its end, so that an
+    async generator is not left for the garbage collector (trio warns about those).
+    """
+    try:
+        iterator = stream.__aiter__()
+    except tether_content.StreamConsumed as exc:
+        raise StreamConsumed() from exc
+    try:
+        async for chunk in iterator:
+            yield chunk
+    except tether_content.StreamConsumed as exc:
+        raise StreamConsumed() from exc
+    finally:
+        aclose = getattr(iterator, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
+
+class DetachedStream(SyncByteStream, AsyncByteStream):
+    """The body of an unpickled request or response: gone, so reading it raises."""
+
+    supports_sync: ClassVar[bool] = True
+    supports_async: ClassVar[bool] = True
+
+    def __iter__(self) -> Iterator[bytes]:
+        """Raise `StreamClosed`: the body did not travel with the pickle."""
+        raise StreamClosed()
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        """Raise `StreamClosed`: the body did not travel with the pickle."""
+        raise StreamClosed()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (DetachedStream, ())
+
+
+class BoundStream(SyncByteStream, AsyncByteStream):
+    """A transport's response body, tied to its response by `Response.bind()`.
+
+    Closing it (`close()` or `aclose()`) closes the transport's stream, which releases
+    the connection, and then calls `on_close`, with which the response records
+    `elapsed`. It iterates the way the transport's stream does: `supports_sync` and
+    `supports_async` are the wrapped stream's, so one class serves both clients.
+    """
+
+    def __init__(self, stream: Any, on_close: Callable[[], object]) -> None:
+        self._stream = stream
+        self._on_close: Callable[[], object] | None = on_close
+
+    @property
+    def stream(self) -> Any:
+        """The transport's stream."""
+        return self._stream
+
+    @property
+    def supports_sync(self) -> bool:
+        """Whether the transport's stream can be read with ``for``."""
+        return can_iterate_sync(self._stream)
+
+    @property
+    def supports_async(self) -> bool:
+        """Whether the transport's stream can be read with ``async for``."""
+        return can_iterate_async(self._stream)
+
+    def __iter__(self) -> Iterator[bytes]:
+        """Yield the transport's bytes."""
+        return iterate_sync(self._stream)
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        """Yield the transport's bytes."""
+        return iterate_async(self._stream)
+
+    def close(self) -> None:
+        """Close the transport's stream, then run the close callback (each once)."""
+        callback, self._on_close = self._on_close, None
+        if callback is None:
+            return
+        try:
+            close = getattr(self._stream, "close", None)
+            if close is not None:
+                close()
+        finally:
+            callback()
+
+    async def aclose(self) -> None:
+        """Close the transport's stream, then run the close callback (each once)."""
+        callback, self._on_close = self._on_close, None
+        if callback is None:
+            return
+        try:
+            aclose = getattr(self._stream, "aclose", None)
+            if aclose is not None:
+                await aclose()
+        finally:
+            callback()
