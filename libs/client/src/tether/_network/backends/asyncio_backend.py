@@ -1,0 +1,318 @@
+"""The asyncio backend: non-blocking sockets driven by the loop's reader/writer callbacks.
+
+Why not streams or a Protocol: a request/response round trip on loopback measured
+17-19 us with direct ``sock.recv``/``sock.send`` plus ``add_reader``/``add_writer`` when
+they would block, against 31-34 us for a Protocol or asyncio streams (the default
+loop, Python 3.11); under uvloop 17 us against 15.5 us for a Protocol and 22.6 us for
+``loop.sock_recv``. The direct path is the fastest on the default loop and close to it
+on uvloop, and a timeout costs one ``call_at`` timer instead of a task. TLS runs over
+it through `AsyncTLSStream` (SSLObject and memory BIOs).
+
+Invariants: a reader or writer callback is registered only while a call waits, and
+removed before that call returns or raises; a read or write that fails, times out or
+is cancelled closes the socket; connect attempts that lose the race are cancelled and
+their sockets closed before `connect_tcp` returns or raises.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import socket
+import ssl
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from ..._exceptions import (
+    ConnectError,
+    ConnectTimeout,
+    ReadError,
+    ReadTimeout,
+    WriteError,
+    WriteTimeout,
+)
+from ..eyeballs import (
+    CONNECTION_ATTEMPT_DELAY,
+    Address,
+    AsyncResolver,
+    ConnectPlan,
+    Resolver,
+    check_delay,
+    for_local_address,
+    from_getaddrinfo,
+    os_reason,
+)
+from ._common import (
+    READ_SIZE,
+    fd_readable,
+    no_address,
+    origin,
+    preresolved,
+    resolve_error,
+    tcp_socket,
+    unix_socket,
+)
+from ._tls_stream import AsyncTLSStream
+from .base import SocketOption
+
+
+def _wake(waiter: asyncio.Future[bool]) -> None:
+    if not waiter.done():
+        waiter.set_result(True)
+
+
+def _expire(waiter: asyncio.Future[bool]) -> None:
+    if not waiter.done():
+        waiter.set_result(False)
+
+
+class AsyncioStream:
+    """A connected non-blocking socket on an asyncio event loop."""
+
+    __slots__ = ("_closed", "_fd", "_loop", "_sock", "_where")
+
+    def __init__(self, sock: socket.socket, where: str, loop: asyncio.AbstractEventLoop) -> None:
+        self._sock = sock
+        self._fd = sock.fileno()
+        self._loop = loop
+        self._where = where
+        self._closed = False
+
+    async def _wait(self, writing: bool, deadline: float | None) -> bool:
+        """Wait until the socket is readable (writable); False if `deadline` came first."""
+        loop = self._loop
+        waiter: asyncio.Future[bool] = loop.create_future()
+        if writing:
+            loop.add_writer(self._fd, _wake, waiter)
+        else:
+            loop.add_reader(self._fd, _wake, waiter)
+        timer = None if deadline is None else loop.call_at(deadline, _expire, waiter)
+        try:
+            try:
+                return await waiter
+            finally:
+                if writing:
+                    loop.remove_writer(self._fd)
+                else:
+                    loop.remove_reader(self._fd)
+                if timer is not None:
+                    timer.cancel()
+        except BaseException:
+            self._close()
+            raise
+
+    async def read(self, max_bytes: int = READ_SIZE, timeout: float | None = None) -> bytes:
+        """Up to `max_bytes` bytes, b"" at EOF (see `base` for the error contract)."""
+        if self._closed:
+            raise ReadError(f"cannot read from {self._where}: the connection is closed")
+        deadline = None
+        while True:
+            try:
+                return self._sock.recv(max_bytes)
+            except (BlockingIOError, InterruptedError):
+                pass
+            except OSError as exc:
+                self._close()
+                raise ReadError(f"reading from {self._where} failed: {os_reason(exc)}") from exc
+            if deadline is None and timeout is not None:
+                deadline = self._loop.time() + timeout
+            if not await self._wait(False, deadline):
+                self._close()
+                raise ReadTimeout(f"timed out reading from {self._where} after {timeout} s")
+
+    async def write(self, data: bytes, timeout: float | None = None) -> None:
+        """Send all of `data`."""
+        if self._closed:
+            raise WriteError(f"cannot write to {self._where}: the connection is closed")
+        deadline = None
+        view: bytes | memoryview = data
+        while view:
+            try:
+                sent = self._sock.send(view)
+            except (BlockingIOError, InterruptedError):
+                sent = 0
+            except OSError as exc:
+                self._close()
+                raise WriteError(f"writing to {self._where} failed: {os_reason(exc)}") from exc
+            if sent == len(view):
+                return
+            if sent:
+                view = memoryview(view)[sent:]
+            if deadline is None and timeout is not None:
+                deadline = self._loop.time() + timeout
+            if not await self._wait(True, deadline):
+                self._close()
+                raise WriteTimeout(f"timed out writing to {self._where} after {timeout} s")
+
+    def _close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._sock.close()
+
+    async def aclose(self) -> None:
+        """Close the socket; closing twice is fine."""
+        self._close()
+
+    async def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> AsyncTLSStream:
+        """Handshake TLS over this stream; the returned stream owns this one."""
+        if self._closed:
+            raise ConnectError(f"cannot start TLS with {self._where}: the connection is closed")
+        return await AsyncTLSStream.handshake(
+            self, ssl_context, server_hostname, timeout, self._where
+        )
+
+    def get_extra_info(self, name: str) -> Any:
+        """``client_addr``, ``server_addr``, ``socket``, ``is_readable``; no ``ssl_object``."""
+        if name == "is_readable":
+            return self._closed or fd_readable(self._fd)
+        if name == "socket":
+            return self._sock
+        if self._closed:
+            return None
+        if name == "client_addr":
+            return self._sock.getsockname()
+        if name == "server_addr":
+            return self._sock.getpeername()
+        return None
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open"
+        return f"<AsyncioStream {self._where} [{state}]>"
+
+
+async def _attempt(
+    loop: asyncio.AbstractEventLoop,
+    address: Address,
+    local_address: str | None,
+    options: Sequence[SocketOption],
+    opened: list[socket.socket],
+) -> socket.socket:
+    sock = tcp_socket(address, local_address, options)
+    try:
+        await loop.sock_connect(sock, address.sockaddr)
+    except BaseException:
+        sock.close()
+        raise
+    opened.append(sock)
+    return sock
+
+
+class AsyncioBackend:
+    """Connects asyncio streams; `connect_attempt_delay` is RFC 8305's Happy Eyeballs delay."""
+
+    def __init__(self, connect_attempt_delay: float = CONNECTION_ATTEMPT_DELAY) -> None:
+        self.connect_attempt_delay = check_delay(connect_attempt_delay)
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        *,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[SocketOption] = (),
+        resolver: Resolver | AsyncResolver | None = None,
+    ) -> AsyncioStream:
+        """Resolve `host` and connect to the first of its addresses to answer."""
+        loop = asyncio.get_running_loop()
+        where = origin(host, port)
+        deadline = None if timeout is None else loop.time() + timeout
+        answer = None if resolver is None else resolver(host, port)
+        if inspect.isawaitable(answer):
+            answer = await answer
+        addresses = preresolved(host, port, answer)
+        if addresses is None:
+            lookup = loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            try:
+                infos = await asyncio.wait_for(lookup, timeout)
+            except asyncio.TimeoutError:
+                raise ConnectTimeout(f"timed out resolving {where} after {timeout} s") from None
+            except OSError as exc:
+                raise resolve_error(host, port, exc) from exc
+            addresses = from_getaddrinfo(infos)
+        addresses = for_local_address(addresses, local_address)
+        if not addresses:
+            raise no_address(host, port, local_address)
+        sock = await self._race(
+            loop, addresses, where, deadline, timeout, local_address, list(socket_options)
+        )
+        return AsyncioStream(sock, where, loop)
+
+    async def _race(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        addresses: Sequence[Address],
+        where: str,
+        deadline: float | None,
+        timeout: float | None,
+        local_address: str | None,
+        options: Sequence[SocketOption],
+    ) -> socket.socket:
+        plan = ConnectPlan(addresses, self.connect_attempt_delay)
+        attempts: dict[asyncio.Task[socket.socket], Address] = {}
+        opened: list[socket.socket] = []
+        winner = None
+        try:
+            while True:
+                now = loop.time()
+                address = plan.start(now)
+                while address is not None:
+                    task = loop.create_task(_attempt(loop, address, local_address, options, opened))
+                    attempts[task] = address
+                    address = plan.start(now)
+                if plan.exhausted:
+                    raise plan.failure(where)
+                if deadline is not None and now >= deadline:
+                    raise ConnectTimeout(f"timed out connecting to {where} after {timeout} s")
+                done, _ = await asyncio.wait(
+                    attempts,
+                    timeout=plan.wait_time(now, deadline),
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+                for task in done:
+                    address = attempts.pop(task)
+                    error = task.exception()
+                    if error is None:
+                        winner = task.result()
+                        return winner
+                    if not isinstance(error, OSError):
+                        raise error
+                    plan.failed(address, error)
+        finally:
+            for task in attempts:
+                task.cancel()
+            try:
+                if attempts:
+                    await asyncio.wait(attempts)
+            finally:
+                for sock in opened:
+                    if sock is not winner:
+                        sock.close()
+
+    async def connect_unix(
+        self,
+        path: str,
+        *,
+        timeout: float | None = None,
+        socket_options: Iterable[SocketOption] = (),
+    ) -> AsyncioStream:
+        """Connect to the Unix socket at `path`."""
+        loop = asyncio.get_running_loop()
+        sock = unix_socket(list(socket_options))
+        try:
+            await asyncio.wait_for(loop.sock_connect(sock, path), timeout)
+        except asyncio.TimeoutError:
+            sock.close()
+            raise ConnectTimeout(f"timed out connecting to {path} after {timeout} s") from None
+        except OSError as exc:
+            sock.close()
+            raise ConnectError(f"could not connect to {path}: {os_reason(exc)}") from exc
+        except BaseException:
+            sock.close()
+            raise
+        return AsyncioStream(sock, path, loop)

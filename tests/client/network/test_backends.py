@@ -1,0 +1,423 @@
+"""The I/O backends: one test body each for blocking sockets, asyncio and trio."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+import trio
+
+import tether
+from tether._network.backends import (
+    AsyncioBackend,
+    SyncBackend,
+    current_async_backend,
+    current_async_library,
+)
+from tether._network.backends.trio_backend import TrioBackend
+
+from ._backend_kit import (
+    MODES,
+    Net,
+    Stream,
+    closed_port,
+    echo,
+    hanging_listener,
+    idle,
+    open_fds,
+    serve,
+    wait_for_fds,
+)
+
+
+@pytest.fixture(params=MODES)
+def mode(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def anyio_backend(mode: str) -> str:
+    return "trio" if mode == "trio" else "asyncio"
+
+
+@pytest.fixture
+def net(mode: str) -> Net:
+    return Net(mode)
+
+
+@pytest.mark.anyio
+async def test_round_trip_and_extra_info(net: Net) -> None:
+    with serve(echo) as server:
+        stream = await net.connect_tcp("127.0.0.1", server.port)
+        await stream.write(b"hello")
+        assert await stream.read() == b"hello"
+        assert stream.info("ssl_object") is None
+        assert stream.info("server_addr")[:2] == ("127.0.0.1", server.port)
+        assert stream.info("client_addr")[0] == "127.0.0.1"
+        sock = stream.info("socket")
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+        assert stream.info("no such thing") is None
+        assert stream.info("is_readable") is False
+        await stream.write(b"x")
+        deadline = time.monotonic() + 2
+        while not stream.info("is_readable") and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert stream.info("is_readable") is True
+        assert await stream.read(1) == b"x"
+        await stream.close()
+        await stream.close()  # idempotent
+        assert stream.info("is_readable") is True
+        assert stream.info("client_addr") is None
+        assert "closed" in repr(stream.raw)
+        with pytest.raises(tether.ReadError, match=r"127\.0\.0\.1:\d+: the connection is closed"):
+            await stream.read()
+        with pytest.raises(tether.WriteError, match=r"127\.0\.0\.1:\d+: the connection is closed"):
+            await stream.write(b"x")
+        with pytest.raises(tether.ConnectError, match="closed"):
+            await stream.start_tls(__import__("ssl").create_default_context(), "localhost")
+
+
+@pytest.mark.anyio
+async def test_read_respects_max_bytes_and_large_writes(net: Net) -> None:
+    payload = bytes(range(256)) * 8192  # 2 MiB: more than a socket buffer holds
+    with serve(echo) as server:
+        stream = await net.connect_tcp("127.0.0.1", server.port)
+        await stream.write(payload[:10])
+        time.sleep(0.05)
+        assert await stream.read(4) == payload[:4]
+        assert await stream.read(6) == payload[4:10]
+        await stream.write(payload)
+        received = bytearray()
+        while len(received) < len(payload):
+            received += await stream.read()
+        assert received == payload
+        await stream.close()
+
+
+@pytest.mark.anyio
+async def test_eof_reads_empty(net: Net) -> None:
+    def close_at_once(conn: socket.socket) -> None:
+        conn.sendall(b"bye")
+
+    with serve(close_at_once) as server:
+        stream = await net.connect_tcp("127.0.0.1", server.port)
+        data = b""
+        while len(data) < 3:
+            data += await stream.read()
+        assert data == b"bye"
+        assert await stream.read() == b""
+        assert stream.info("is_readable") is True  # EOF waiting counts
+        await stream.close()
+
+
+@pytest.mark.anyio
+async def test_connect_refused_names_the_address(net: Net) -> None:
+    port = closed_port()
+    before = open_fds()
+    with pytest.raises(tether.ConnectError, match=rf"127\.0\.0\.1:{port}.*[Rr]efused"):
+        await net.connect_tcp("127.0.0.1", port)
+    assert open_fds() == before
+
+
+@pytest.mark.anyio
+async def test_connect_timeout_names_the_address(net: Net) -> None:
+    with hanging_listener() as port:
+        before = open_fds()
+        started = time.monotonic()
+        with pytest.raises(tether.ConnectTimeout, match=rf"127\.0\.0\.1:{port} after 0\.1 s"):
+            await net.connect_tcp("127.0.0.1", port, timeout=0.1)
+        assert time.monotonic() - started < 2
+        assert open_fds() == before
+
+
+@pytest.mark.anyio
+async def test_read_timeout_closes_the_stream(net: Net) -> None:
+    with serve(idle) as server:
+        stream = await net.connect_tcp("127.0.0.1", server.port)
+        started = time.monotonic()
+        with pytest.raises(tether.ReadTimeout, match=rf"127\.0\.0\.1:{server.port} after 0\.05 s"):
+            await stream.read(timeout=0.05)
+        assert 0.04 < time.monotonic() - started < 2
+        with pytest.raises(tether.ReadError, match="closed"):
+            await stream.read()
+
+
+@pytest.mark.anyio
+async def test_write_timeout_when_the_peer_does_not_read(net: Net) -> None:
+    with serve(idle, rcvbuf=4096) as server:
+        stream = await net.connect_tcp(
+            "127.0.0.1",
+            server.port,
+            socket_options=[(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)],
+        )
+        with pytest.raises(tether.WriteTimeout, match=rf"127\.0\.0\.1:{server.port}"):
+            await stream.write(b"x" * 8_000_000, timeout=0.1)
+        with pytest.raises(tether.WriteError, match="closed"):
+            await stream.write(b"x")
+
+
+async def write_until_it_fails(stream: Stream) -> None:
+    for _ in range(100):
+        await stream.write(b"x" * 65536)
+        time.sleep(0.001)
+
+
+@pytest.mark.anyio
+async def test_read_and_write_errors(net: Net) -> None:
+    def reset(conn: socket.socket) -> None:
+        conn.recv(10)
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+
+    with serve(reset) as server:
+        stream = await net.connect_tcp("127.0.0.1", server.port)
+        await stream.write(b"ping")
+        with pytest.raises(tether.ReadError, match=rf"reading from 127\.0\.0\.1:{server.port}"):
+            await stream.read()
+        stream = await net.connect_tcp("127.0.0.1", server.port)
+        await stream.write(b"ping")
+        time.sleep(0.05)
+        with pytest.raises(tether.WriteError, match=rf"writing to 127\.0\.0\.1:{server.port}"):
+            await write_until_it_fails(stream)
+
+
+@pytest.mark.anyio
+async def test_socket_options_and_local_address(net: Net) -> None:
+    with serve(echo) as server:
+        stream = await net.connect_tcp(
+            "127.0.0.1",
+            server.port,
+            local_address="127.0.0.1",
+            socket_options=[
+                (socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1),
+                (socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x05\x00\x00\x00"),
+            ],
+        )
+        sock = stream.info("socket")
+        assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) == 1
+        assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_LINGER, 8)[:1] == b"\x01"
+        await stream.close()
+        # The (level, option, None, length) form reaches setsockopt; Linux refuses a NULL
+        # value for SO_LINGER, and the refusal is a ConnectError naming the address.
+        before = open_fds()
+        with pytest.raises(tether.ConnectError, match=rf"127\.0\.0\.1:{server.port}: Bad"):
+            await net.connect_tcp(
+                "127.0.0.1",
+                server.port,
+                socket_options=[(socket.SOL_SOCKET, socket.SO_LINGER, None, 8)],
+            )
+        assert open_fds() == before
+        with pytest.raises(tether.ConnectError, match="no address of the family"):
+            await net.connect_tcp("127.0.0.1", server.port, local_address="::1")
+
+
+@pytest.mark.anyio
+async def test_connect_by_name_uses_the_resolver_of_the_system(net: Net) -> None:
+    with serve(echo) as server:
+        stream = await net.connect_tcp("localhost", server.port)
+        await stream.write(b"by name")
+        assert await stream.read() == b"by name"
+        await stream.close()
+    with serve(echo, family=socket.AF_INET6) as server:
+        stream = await net.connect_tcp("::1", server.port)
+        await stream.write(b"v6")
+        assert await stream.read() == b"v6"
+        assert stream.info("server_addr")[0] == "::1"
+        await stream.close()
+
+
+@pytest.mark.anyio
+async def test_unresolvable_name(net: Net, monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(*args: object, **kwargs: object) -> object:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", fail)
+    with pytest.raises(tether.ConnectError, match=r"could not resolve nowhere\.test:80: Name"):
+        await net.connect_tcp("nowhere.test", 80)
+
+
+@pytest.mark.anyio
+async def test_unix_sockets(net: Net) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = str(Path(tmp) / "s.sock")
+        with serve(echo, path=path):
+            stream = await net.connect_unix(path)
+            await stream.write(b"unix")
+            assert await stream.read() == b"unix"
+            await stream.close()
+        with pytest.raises(tether.ConnectError, match=rf"could not connect to {path}"):
+            await net.connect_unix(path)
+
+
+def test_sync_unix_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    def slow(self: socket.socket, address: object) -> None:
+        raise TimeoutError("timed out")
+
+    monkeypatch.setattr(socket.socket, "connect", slow)
+    with pytest.raises(
+        tether.ConnectTimeout, match=r"timed out connecting to /nowhere after 0\.1 s"
+    ):
+        SyncBackend().connect_unix("/nowhere", timeout=0.1)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", ["asyncio", "trio"])
+async def test_unix_connect_timeout(net: Net, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Unix connect that never completes (patched: a real one completes at once)."""
+    if net.mode == "asyncio":
+
+        async def hang(self: object, sock: object, address: object) -> None:
+            await asyncio.sleep(10)
+
+        monkeypatch.setattr(asyncio.get_running_loop().__class__, "sock_connect", hang)
+    else:
+
+        async def trio_hang(self: object, address: object) -> None:
+            await trio.sleep(10)
+
+        monkeypatch.setattr(trio._socket._SocketType, "connect", trio_hang)
+    before = open_fds()
+    with pytest.raises(tether.ConnectTimeout, match=r"/nowhere after 0\.05 s"):
+        await net.connect_unix("/nowhere", timeout=0.05)
+    assert open_fds() == before
+
+
+def test_sync_refuses_tls_inside_tls() -> None:
+    import ssl
+
+    import trustme
+
+    ca = trustme.CA()
+    server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ca.issue_cert("localhost").configure_cert(server_context)
+    client_context = ssl.create_default_context()
+    ca.configure_trust(client_context)
+    with serve(echo, tls=server_context) as server:
+        stream = SyncBackend().connect_tcp("127.0.0.1", server.port, timeout=5)
+        tls = stream.start_tls(client_context, "localhost", timeout=5)
+        with pytest.raises(tether.ConnectError, match="TLS inside TLS"):
+            tls.start_tls(client_context, "localhost")
+        tls.close()
+
+
+# -- cancellation never leaks a socket ---------------------------------------------------
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", ["asyncio"])
+async def test_asyncio_cancelled_read_closes_the_socket(net: Net) -> None:
+    with serve(idle) as server:
+        before = open_fds()
+        stream = await net.connect_tcp("127.0.0.1", server.port)
+        task = asyncio.ensure_future(stream.read(timeout=None))
+        await asyncio.sleep(0.02)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert wait_for_fds(before) == before
+        with pytest.raises(tether.ReadError, match="closed"):
+            await stream.read()
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", ["asyncio"])
+async def test_asyncio_cancelled_connect_closes_every_socket(net: Net) -> None:
+    with hanging_listener() as port:
+        before = open_fds()
+        task = asyncio.ensure_future(
+            net.connect_tcp("127.0.0.1", port, resolver=lambda h, p: [(h, p), (h, p)])
+        )
+        await asyncio.sleep(0.02)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert open_fds() == before
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", ["asyncio"])
+async def test_asyncio_cancelled_write_closes_the_socket(net: Net) -> None:
+    with serve(idle, rcvbuf=4096) as server:
+        before = open_fds()
+        stream = await net.connect_tcp(
+            "127.0.0.1", server.port, socket_options=[(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)]
+        )
+        task = asyncio.ensure_future(stream.write(b"x" * 8_000_000, timeout=None))
+        await asyncio.sleep(0.05)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert wait_for_fds(before) == before
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", ["trio"])
+async def test_trio_cancel_scope_closes_the_socket(net: Net) -> None:
+    with serve(idle, rcvbuf=4096) as server:
+        before = open_fds()
+        stream = await net.connect_tcp("127.0.0.1", server.port)
+        with trio.move_on_after(0.02):
+            await stream.read(timeout=None)
+        assert wait_for_fds(before) == before
+        stream = await net.connect_tcp(
+            "127.0.0.1", server.port, socket_options=[(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)]
+        )
+        with trio.move_on_after(0.05):
+            await stream.write(b"x" * 8_000_000, timeout=None)
+        assert wait_for_fds(before) == before
+        with hanging_listener() as port:
+            before = open_fds()
+            with trio.move_on_after(0.05):
+                await net.connect_tcp("127.0.0.1", port, resolver=lambda h, p: [(h, p), (h, p)])
+            assert open_fds() == before
+
+
+# -- picking the backend of the running loop ---------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_current_async_backend(mode: str) -> None:
+    backend = current_async_backend()
+    if mode == "trio":
+        assert current_async_library() == "trio"
+        assert isinstance(backend, TrioBackend)
+    else:
+        assert current_async_library() == "asyncio"
+        assert isinstance(backend, AsyncioBackend)
+    assert current_async_backend() is backend
+
+
+def test_no_running_loop() -> None:
+    with pytest.raises(RuntimeError, match="needs a running asyncio or trio event loop"):
+        current_async_backend()
+
+
+def test_delay_is_validated() -> None:
+    with pytest.raises(ValueError, match=r"at least 0\.01 s"):
+        SyncBackend(0.001)
+
+
+def test_under_uvloop() -> None:
+    import uvloop
+
+    async def main() -> None:
+        assert current_async_library() == "asyncio"
+        backend = current_async_backend()
+        with serve(echo) as server:
+            stream = await backend.connect_tcp("127.0.0.1", server.port, timeout=5)
+            await stream.write(b"uv")
+            assert await stream.read(10, 5) == b"uv"
+            with pytest.raises(tether.ReadTimeout):
+                await stream.read(10, 0.05)
+        with hanging_listener() as port, pytest.raises(tether.ConnectTimeout):
+            await backend.connect_tcp("127.0.0.1", port, timeout=0.05)
+
+    if sys.version_info >= (3, 11):
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            runner.run(main())
+    else:  # pragma: no cover
+        uvloop.run(main())
