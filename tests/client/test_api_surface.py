@@ -20,7 +20,6 @@ import tether
 PENDING = {
     "HTTPTransport": "the pooled network transport",
     "AsyncHTTPTransport": "the pooled network transport",
-    "create_ssl_context": "the network transport's TLS configuration",
     "main": "the tether command line",
 }
 

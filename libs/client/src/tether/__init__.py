@@ -40,6 +40,7 @@ from ._exceptions import TransportError as TransportError
 from ._exceptions import UnsupportedProtocol as UnsupportedProtocol
 from ._exceptions import WriteError as WriteError
 from ._exceptions import WriteTimeout as WriteTimeout
+from ._network.tls import create_ssl_context as create_ssl_context
 from ._proxy import Proxy as Proxy
 from ._status_codes import codes as codes
 
@@ -84,6 +85,7 @@ _CORE = [
     "WriteTimeout",
     "__version__",
     "codes",
+    "create_ssl_context",
 ]
 
 # --- section: models (Request, Response, streams) ---
