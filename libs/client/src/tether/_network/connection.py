@@ -1,0 +1,124 @@
+"""`Connection`: one HTTP/1.1 connection, a blocking shell around the sans-I/O engine.
+
+Invariants:
+
+1. A connection serves one request at a time; the pool hands it to one caller.
+2. Every failure while sending or receiving closes the stream (the bytes in flight are
+   unknown) and re-raises: a broken connection is never reused.
+3. `reusable` is true only after a complete cycle the engine calls clean; `recycle()`
+   then readies the engine for the next request.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+
+from .backends._common import READ_SIZE
+from .backends.base import NetworkStream
+from .engine import BodyData, Event, H11Engine, ResponseHead
+
+__all__ = ["Connection"]
+
+HeaderList = list[tuple[bytes, bytes]]
+
+
+class Connection:
+    """One blocking HTTP/1.1 connection to `where` (``host:port``)."""
+
+    __slots__ = ("_closed", "_engine", "_pending", "_stream", "where")
+
+    def __init__(self, stream: NetworkStream, where: str) -> None:
+        self._stream = stream
+        self.where = where
+        self._engine = H11Engine(where)
+        self._pending: deque[Event] = deque()
+        self._closed = False
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open"
+        return f"<Connection {self.where} {state}>"
+
+    @property
+    def response_started(self) -> bool:
+        """Whether any response byte arrived in this cycle (no retry after that)."""
+        return self._engine.response_started
+
+    @property
+    def reusable(self) -> bool:
+        """Whether the connection may carry another request."""
+        return not self._closed and self._engine.reusable
+
+    @property
+    def closed(self) -> bool:
+        """Whether the connection was closed."""
+        return self._closed
+
+    def dropped(self) -> bool:
+        """Whether an idle connection has data or EOF waiting: the server closed it."""
+        return bool(self._stream.get_extra_info("is_readable"))
+
+    def send_request(
+        self,
+        method: bytes,
+        target: bytes,
+        headers: HeaderList,
+        body: Iterable[bytes] | None,
+        write_timeout: float | None,
+        read_timeout: float | None,
+    ) -> ResponseHead:
+        """Send the request (body streamed) and read up to the final response head."""
+        engine = self._engine
+        stream = self._stream
+        try:
+            data = engine.start_request(method, target, headers)
+            if body is not None:
+                for piece in body:
+                    framed = engine.send_body(piece)
+                    if len(framed) >= READ_SIZE:  # large: written as is, never copied
+                        if data:
+                            stream.write(data, write_timeout)
+                            data = b""
+                        stream.write(framed, write_timeout)
+                    else:  # small pieces (and the head) are gathered into one write
+                        data += framed
+                        if len(data) >= READ_SIZE:
+                            stream.write(data, write_timeout)
+                            data = b""
+            data += engine.end_body()
+            stream.write(data, write_timeout)
+            while True:
+                events = engine.receive(stream.read(READ_SIZE, read_timeout))
+                for index, event in enumerate(events):
+                    if type(event) is ResponseHead:
+                        self._pending.extend(events[index + 1 :])
+                        return event
+                    # Anything before the final head is a 1xx (RFC 9110 §15.2): skipped.
+        except BaseException:
+            self.close()
+            raise
+
+    def next_piece(self, read_timeout: float | None) -> bytes | None:
+        """The next piece of the response body, or None at its end."""
+        pending = self._pending
+        try:
+            while not pending:
+                data = self._stream.read(READ_SIZE, read_timeout)
+                pending.extend(self._engine.receive(data))
+            event = pending.popleft()
+            return event.data if type(event) is BodyData else None
+        except BaseException:
+            self.close()
+            raise
+
+    def recycle(self) -> None:
+        """Ready the engine for the next request (only when `reusable`)."""
+        self._pending.clear()  # an unread body that arrived whole
+        self._engine.next_cycle()
+
+    def close(self) -> None:
+        """Close the stream (idempotent)."""
+        if not self._closed:
+            self._closed = True
+            self._pending.clear()
+            self._stream.close()

@@ -1,0 +1,355 @@
+"""`ConnectionPool`: the blocking shell around `PoolBooks`, sending one request at a time.
+
+The books decide (reuse, open, wait, keep, close); this shell connects, waits and
+closes, holding a lock only around calls into the books, never around I/O.
+
+Invariants:
+
+1. Every connection the books hand out is released exactly once: when its response
+   body ends or is closed, or when sending fails (`_give_back`).
+2. A waiter that gives up (pool timeout, interrupt) calls `books.cancel`, so a grant it
+   received meanwhile goes back to the books.
+3. A request that failed on a *reused* connection before any response byte arrived is
+   retried once on a new connection, when its method is idempotent (RFC 9110 §9.2.2)
+   and its body can be sent again: the server may have closed the idle connection just
+   as we wrote to it.
+"""
+
+from __future__ import annotations
+
+import ssl
+import threading
+import time
+from collections.abc import Iterable
+from typing import Any, Final
+
+from tether_content import ByteStream
+
+from .._config import DEFAULT_LIMITS, Limits
+from .._exceptions import (
+    ConnectError,
+    ConnectTimeout,
+    PoolTimeout,
+    ReadError,
+    ReadTimeout,
+    RemoteProtocolError,
+    RequestError,
+    UnsupportedProtocol,
+    WriteError,
+    WriteTimeout,
+)
+from .._request import Request
+from .._response import Response
+from .._streams import SyncByteStream
+from .backends.base import NetworkBackend, SocketOption
+from .backends.sync import SyncBackend
+from .books import Open, Outcome, PoolBooks, PoolClosed, Reuse, Ticket, Wait
+from .connection import Connection
+
+__all__ = ["RETRY_SAFE_METHODS", "ConnectionPool", "Deadline", "origin_of"]
+
+# RFC 9110 §9.2.2: idempotent methods may be repeated after a connection failure.
+RETRY_SAFE_METHODS: Final = frozenset({b"GET", b"HEAD", b"OPTIONS", b"TRACE", b"PUT", b"DELETE"})
+# Errors that mean "the reused connection was dead", when no response byte arrived.
+STALE_ERRORS: Final = (ReadError, WriteError, RemoteProtocolError)
+DEFAULT_PORTS: Final = {"http": 80, "https": 443}
+
+Origin = tuple[str, str, int]
+
+
+def origin_of(request: Request) -> Origin:
+    """The pool key ``(scheme, host, port)``; `UnsupportedProtocol` for other schemes."""
+    url = request.url
+    scheme = url.scheme
+    port = DEFAULT_PORTS.get(scheme)
+    if port is None:
+        raise UnsupportedProtocol(
+            f"cannot send a request to {url}: the scheme {scheme!r} is not supported "
+            "(use 'http://' or 'https://')"
+            if scheme
+            else f"cannot send a request to {url}: the URL has no scheme",
+            request=request,
+        )
+    if not url.host:
+        raise UnsupportedProtocol(
+            f"cannot send a request to {url}: it has no host", request=request
+        )
+    return (scheme, url.host, url.port or port)
+
+
+class Deadline:
+    """Per-phase timeouts of one request, bounded by its optional `total` deadline."""
+
+    __slots__ = ("connect", "end", "pool", "read", "url", "write")
+
+    def __init__(self, timeouts: Any, url: object) -> None:
+        get = timeouts.get if isinstance(timeouts, dict) else {}.get
+        self.connect: float | None = get("connect")
+        self.read: float | None = get("read")
+        self.write: float | None = get("write")
+        self.pool: float | None = get("pool")
+        total = get("total")
+        self.end = None if total is None else time.monotonic() + total
+        self.url = url
+
+    def left(self, phase: float | None, error: type[Exception]) -> float | None:
+        """The time an operation may take; raise `error` if the total deadline passed."""
+        end = self.end
+        if end is None:
+            return phase
+        remaining = end - time.monotonic()
+        if remaining <= 0:
+            raise error(f"the total timeout of the request to {self.url} elapsed")
+        return remaining if phase is None or remaining < phase else phase
+
+
+def replayable(request: Request) -> bool:
+    """Whether the request body can be sent again (it is held in memory as bytes)."""
+    return isinstance(request.stream, ByteStream)
+
+
+NO_WAITER: Final = threading.Event()  # what the books hold for a request that did not wait
+
+
+class ConnectionPool:
+    """A pool of HTTP/1.1 connections shared by the requests of one transport."""
+
+    def __init__(
+        self,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        limits: Limits = DEFAULT_LIMITS,
+        local_address: str | None = None,
+        uds: str | None = None,
+        socket_options: Iterable[SocketOption] = (),
+        retries: int = 0,
+        backend: NetworkBackend | None = None,
+    ) -> None:
+        """`retries` is how often a failed connect is tried again (httpx's meaning)."""
+        self._ssl_context = ssl_context
+        self._books: PoolBooks[Connection, threading.Event] = PoolBooks(limits)
+        self._lock = threading.Lock()
+        self._local_address = local_address
+        self._uds = uds
+        self._socket_options = tuple(socket_options)
+        self._retries = retries
+        self._closed = False
+        self._backend: NetworkBackend = SyncBackend() if backend is None else backend
+
+    def __repr__(self) -> str:
+        return repr(self._books)
+
+    @property
+    def books(self) -> PoolBooks[Connection, threading.Event]:
+        """The pool's bookkeeping (for tests and introspection)."""
+        return self._books
+
+    # -- a request ---------------------------------------------------------------------
+
+    def handle_request(self, request: Request) -> Response:
+        """Send `request` on a pooled connection; the response body returns it."""
+        origin = origin_of(request)
+        url = request.url
+        limits = Deadline(request.extensions.get("timeout"), url)
+        method = request.method.encode("ascii")
+        target = url.raw_path
+        headers = request.headers.raw
+        retry = method in RETRY_SAFE_METHODS and replayable(request)
+        while True:
+            conn, reused = self._acquire(origin, limits)
+            try:
+                head = conn.send_request(
+                    method,
+                    target,
+                    headers,
+                    request.stream,  # type: ignore[arg-type]
+                    limits.left(limits.write, WriteTimeout),
+                    limits.left(limits.read, ReadTimeout),
+                )
+            except STALE_ERRORS:
+                self._give_back(conn)
+                if retry and reused and not conn.response_started:
+                    retry = False
+                    continue
+                raise
+            except BaseException:
+                self._give_back(conn)
+                raise
+            break
+        stream = PoolStream(self, conn, limits, request)
+        return Response(
+            head.status,
+            headers=head.headers,
+            stream=stream,
+            extensions={"http_version": head.http_version, "reason_phrase": head.reason},
+        )
+
+    # -- connections -------------------------------------------------------------------
+
+    def _acquire(self, origin: Origin, limits: Deadline) -> tuple[Connection, bool]:
+        """A connection for `origin`, and whether it was reused."""
+        while True:
+            with self._lock:
+                expired = self._books.expire()
+                answer = self._books.acquire(origin, NO_WAITER)
+                if isinstance(answer, Wait):  # a waiter is made only when one must wait
+                    answer.ticket.waiter = threading.Event()
+            for dead in expired:
+                dead.close()
+            if isinstance(answer, Reuse):
+                grant: Reuse[Connection] | Open[Connection] = answer
+            elif isinstance(answer, Open):
+                grant = answer
+            else:
+                grant = self._wait(answer.ticket, origin, limits)
+            if isinstance(grant, Reuse):
+                conn = grant.conn
+                if conn.dropped():  # the server closed it while idle: never reuse it
+                    conn.close()
+                    self._give_back(conn)
+                    continue
+                return conn, True
+            if grant.evict is not None:
+                grant.evict.close()
+            try:
+                conn = self._connect(origin, limits)
+            except BaseException:
+                with self._lock:
+                    outcome = self._books.open_failed(grant.slot)
+                self._apply(outcome)
+                raise
+            with self._lock:
+                self._books.opened(grant.slot, conn)
+            return conn, False
+
+    def _wait(
+        self, ticket: Ticket[Connection, threading.Event], origin: Origin, limits: Deadline
+    ) -> Reuse[Connection] | Open[Connection]:
+        try:
+            ticket.waiter.wait(limits.left(limits.pool, PoolTimeout))
+        except BaseException:  # interrupted: give back whatever was granted meanwhile
+            with self._lock:
+                outcome = self._books.cancel(ticket)
+            self._apply(outcome)
+            raise
+        with self._lock:
+            grant = ticket.grant
+            if grant is None:  # timed out (or the pool closed): leave the queue
+                outcome = self._books.cancel(ticket)
+        if grant is None:
+            self._apply(outcome)
+            if self._closed:
+                raise PoolClosed(
+                    f"the connection pool was closed while a request to "
+                    f"{origin[1]}:{origin[2]} waited for a connection"
+                )
+            raise PoolTimeout(
+                f"no connection to {origin[1]}:{origin[2]} became free within the pool "
+                f"timeout ({limits.pool} s): {self._books!r}"
+            )
+        return grant
+
+    def _connect(self, origin: Origin, limits: Deadline) -> Connection:
+        scheme, host, port = origin
+        backend = self._backend
+        where = f"{host}:{port}"
+        attempts = self._retries
+        while True:
+            timeout = limits.left(limits.connect, ConnectTimeout)
+            try:
+                if self._uds is not None:
+                    stream = backend.connect_unix(
+                        self._uds, timeout=timeout, socket_options=self._socket_options
+                    )
+                else:
+                    stream = backend.connect_tcp(
+                        host,
+                        port,
+                        timeout=timeout,
+                        local_address=self._local_address,
+                        socket_options=self._socket_options,
+                    )
+                break
+            except (ConnectError, ConnectTimeout):
+                if attempts <= 0:
+                    raise
+                attempts -= 1
+        if scheme == "https":
+            context = self._ssl_context
+            if context is None:  # pragma: no cover - the transport always passes one
+                context = ssl.create_default_context()
+            try:
+                stream = stream.start_tls(
+                    context, host, limits.left(limits.connect, ConnectTimeout)
+                )
+            except BaseException:
+                stream.close()
+                raise
+        return Connection(stream, where)
+
+    def _give_back(self, conn: Connection) -> None:
+        """Return `conn` to the books: kept for reuse if clean, else closed."""
+        reusable = conn.reusable
+        if reusable:
+            conn.recycle()
+        with self._lock:
+            outcome = self._books.release(conn, reusable)
+        self._apply(outcome)
+
+    def _apply(self, outcome: Outcome[Connection, threading.Event]) -> None:
+        for conn in outcome.close:
+            conn.close()
+        if outcome.wake is not None:
+            outcome.wake.waiter.set()
+
+    def close(self) -> None:
+        """Close idle connections and refuse new requests; busy ones close on release."""
+        with self._lock:
+            shutdown = self._books.shutdown()
+            self._closed = True
+        for conn in shutdown.idle:
+            conn.close()
+        for ticket in shutdown.waiters:
+            ticket.waiter.set()
+
+
+class PoolStream(SyncByteStream):
+    """A response body: yields the bytes, then returns the connection to its pool."""
+
+    __slots__ = ("_conn", "_limits", "_pool", "_request")
+
+    def __init__(
+        self, pool: ConnectionPool, conn: Connection, limits: Deadline, request: Request
+    ) -> None:
+        self._pool: ConnectionPool | None = pool
+        self._conn = conn
+        self._limits = limits
+        self._request = request
+
+    def __iter__(self) -> PoolStream:
+        return self
+
+    def __next__(self) -> bytes:
+        if self._pool is None:
+            raise StopIteration
+        limits = self._limits
+        try:
+            piece = self._conn.next_piece(limits.left(limits.read, ReadTimeout))
+        except RequestError as exc:
+            self.close()
+            if exc._request is None:
+                exc.request = self._request
+            raise
+        except BaseException:
+            self.close()
+            raise
+        if piece is None:
+            self.close()
+            raise StopIteration
+        return piece
+
+    def close(self) -> None:
+        """Return the connection: kept if the body was read to its end, else closed."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool._give_back(self._conn)

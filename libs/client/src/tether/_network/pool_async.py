@@ -1,0 +1,325 @@
+"""`AsyncConnectionPool`: the asyncio/trio shell around `PoolBooks` (twin of `pool`).
+
+The books decide (reuse, open, wait, keep, close); this shell connects, waits and
+closes, in one thread: calls into the books never await, so they need no lock (`_lock` is a
+no-op kept so that this file stays the twin of `pool.py`).
+
+Invariants:
+
+1. Every connection the books hand out is released exactly once: when its response
+   body ends or is closed, or when sending fails (`_give_back`).
+2. A waiter that gives up (pool timeout, interrupt) calls `books.cancel`, so a grant it
+   received meanwhile goes back to the books.
+3. A request that failed on a *reused* connection before any response byte arrived is
+   retried once on a new connection, when its method is idempotent (RFC 9110 §9.2.2)
+   and its body can be sent again: the server may have closed the idle connection just
+   as we wrote to it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import ssl
+from collections.abc import Iterable
+from contextlib import nullcontext, suppress
+from typing import TYPE_CHECKING, Final
+
+from .._config import DEFAULT_LIMITS, Limits
+from .._exceptions import (
+    ConnectError,
+    ConnectTimeout,
+    PoolTimeout,
+    ReadTimeout,
+    RequestError,
+    WriteTimeout,
+)
+from .._request import Request
+from .._response import Response
+from .._streams import AsyncByteStream
+from .backends.auto import current_async_backend, current_async_library
+from .backends.base import AsyncNetworkBackend, SocketOption
+from .books import Open, Outcome, PoolBooks, PoolClosed, Reuse, Ticket, Wait
+from .connection_async import AsyncConnection
+from .pool import RETRY_SAFE_METHODS, STALE_ERRORS, Deadline, Origin, origin_of, replayable
+
+if TYPE_CHECKING:
+    import trio
+
+__all__ = ["AsyncConnectionPool", "Waiter"]
+
+
+class Waiter:
+    """A one-shot wake-up for a queued request, on asyncio or trio (made when waited on)."""
+
+    __slots__ = ("_event",)
+
+    def __init__(self) -> None:
+        self._event: asyncio.Event | trio.Event | None = None
+
+    def set(self) -> None:
+        """Wake the waiting request (a no-op before it waits: nothing can be granted then)."""
+        if self._event is not None:
+            self._event.set()
+
+    async def wait(self, timeout: float | None) -> None:
+        """Wait until `set()`, or `timeout` seconds (None: no limit)."""
+        if current_async_library() == "trio":
+            import trio
+
+            event = self._event = trio.Event()
+            with trio.move_on_after(math.inf if timeout is None else timeout):
+                await event.wait()
+        else:
+            loop_event = self._event = asyncio.Event()
+            with suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(loop_event.wait(), timeout)
+
+
+NO_WAITER: Final = Waiter()  # what the books hold for a request that did not wait
+
+
+class AsyncConnectionPool:
+    """A pool of async HTTP/1.1 connections shared by the requests of one transport."""
+
+    def __init__(
+        self,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        limits: Limits = DEFAULT_LIMITS,
+        local_address: str | None = None,
+        uds: str | None = None,
+        socket_options: Iterable[SocketOption] = (),
+        retries: int = 0,
+        backend: AsyncNetworkBackend | None = None,
+    ) -> None:
+        """`retries` is how often a failed connect is tried again (httpx's meaning)."""
+        self._ssl_context = ssl_context
+        self._books: PoolBooks[AsyncConnection, Waiter] = PoolBooks(limits)
+        self._lock = nullcontext()
+        self._local_address = local_address
+        self._uds = uds
+        self._socket_options = tuple(socket_options)
+        self._retries = retries
+        self._closed = False
+        self._backend: AsyncNetworkBackend | None = backend  # None: the running loop's
+
+    def __repr__(self) -> str:
+        return repr(self._books)
+
+    @property
+    def books(self) -> PoolBooks[AsyncConnection, Waiter]:
+        """The pool's bookkeeping (for tests and introspection)."""
+        return self._books
+
+    # -- a request ---------------------------------------------------------------------
+
+    async def handle_async_request(self, request: Request) -> Response:
+        """Send `request` on a pooled connection; the response body returns it."""
+        origin = origin_of(request)
+        url = request.url
+        limits = Deadline(request.extensions.get("timeout"), url)
+        method = request.method.encode("ascii")
+        target = url.raw_path
+        headers = request.headers.raw
+        retry = method in RETRY_SAFE_METHODS and replayable(request)
+        while True:
+            conn, reused = await self._acquire(origin, limits)
+            try:
+                head = await conn.send_request(
+                    method,
+                    target,
+                    headers,
+                    request.stream,  # type: ignore[arg-type]
+                    limits.left(limits.write, WriteTimeout),
+                    limits.left(limits.read, ReadTimeout),
+                )
+            except STALE_ERRORS:
+                await self._give_back(conn)
+                if retry and reused and not conn.response_started:
+                    retry = False
+                    continue
+                raise
+            except BaseException:
+                await self._give_back(conn)
+                raise
+            break
+        stream = AsyncPoolStream(self, conn, limits, request)
+        return Response(
+            head.status,
+            headers=head.headers,
+            stream=stream,
+            extensions={"http_version": head.http_version, "reason_phrase": head.reason},
+        )
+
+    # -- connections -------------------------------------------------------------------
+
+    async def _acquire(self, origin: Origin, limits: Deadline) -> tuple[AsyncConnection, bool]:
+        """A connection for `origin`, and whether it was reused."""
+        while True:
+            with self._lock:
+                expired = self._books.expire()
+                answer = self._books.acquire(origin, NO_WAITER)
+                if isinstance(answer, Wait):  # a waiter is made only when one must wait
+                    answer.ticket.waiter = Waiter()
+            for dead in expired:
+                await dead.aclose()
+            if isinstance(answer, Reuse):
+                grant: Reuse[AsyncConnection] | Open[AsyncConnection] = answer
+            elif isinstance(answer, Open):
+                grant = answer
+            else:
+                grant = await self._wait(answer.ticket, origin, limits)
+            if isinstance(grant, Reuse):
+                conn = grant.conn
+                if conn.dropped():  # the server closed it while idle: never reuse it
+                    await conn.aclose()
+                    await self._give_back(conn)
+                    continue
+                return conn, True
+            if grant.evict is not None:
+                await grant.evict.aclose()
+            try:
+                conn = await self._connect(origin, limits)
+            except BaseException:
+                with self._lock:
+                    outcome = self._books.open_failed(grant.slot)
+                await self._apply(outcome)
+                raise
+            with self._lock:
+                self._books.opened(grant.slot, conn)
+            return conn, False
+
+    async def _wait(
+        self, ticket: Ticket[AsyncConnection, Waiter], origin: Origin, limits: Deadline
+    ) -> Reuse[AsyncConnection] | Open[AsyncConnection]:
+        try:
+            await ticket.waiter.wait(limits.left(limits.pool, PoolTimeout))
+        except BaseException:  # interrupted: give back whatever was granted meanwhile
+            with self._lock:
+                outcome = self._books.cancel(ticket)
+            await self._apply(outcome)
+            raise
+        with self._lock:
+            grant = ticket.grant
+            if grant is None:  # timed out (or the pool closed): leave the queue
+                outcome = self._books.cancel(ticket)
+        if grant is None:
+            await self._apply(outcome)
+            if self._closed:
+                raise PoolClosed(
+                    f"the connection pool was closed while a request to "
+                    f"{origin[1]}:{origin[2]} waited for a connection"
+                )
+            raise PoolTimeout(
+                f"no connection to {origin[1]}:{origin[2]} became free within the pool "
+                f"timeout ({limits.pool} s): {self._books!r}"
+            )
+        return grant
+
+    async def _connect(self, origin: Origin, limits: Deadline) -> AsyncConnection:
+        scheme, host, port = origin
+        backend = self._backend
+        if backend is None:
+            backend = self._backend = current_async_backend()
+        where = f"{host}:{port}"
+        attempts = self._retries
+        while True:
+            timeout = limits.left(limits.connect, ConnectTimeout)
+            try:
+                if self._uds is not None:
+                    stream = await backend.connect_unix(
+                        self._uds, timeout=timeout, socket_options=self._socket_options
+                    )
+                else:
+                    stream = await backend.connect_tcp(
+                        host,
+                        port,
+                        timeout=timeout,
+                        local_address=self._local_address,
+                        socket_options=self._socket_options,
+                    )
+                break
+            except (ConnectError, ConnectTimeout):
+                if attempts <= 0:
+                    raise
+                attempts -= 1
+        if scheme == "https":
+            context = self._ssl_context
+            if context is None:  # pragma: no cover - the transport always passes one
+                context = ssl.create_default_context()
+            try:
+                stream = await stream.start_tls(
+                    context, host, limits.left(limits.connect, ConnectTimeout)
+                )
+            except BaseException:
+                await stream.aclose()
+                raise
+        return AsyncConnection(stream, where)
+
+    async def _give_back(self, conn: AsyncConnection) -> None:
+        """Return `conn` to the books: kept for reuse if clean, else closed."""
+        reusable = conn.reusable
+        if reusable:
+            conn.recycle()
+        with self._lock:
+            outcome = self._books.release(conn, reusable)
+        await self._apply(outcome)
+
+    async def _apply(self, outcome: Outcome[AsyncConnection, Waiter]) -> None:
+        for conn in outcome.close:
+            await conn.aclose()
+        if outcome.wake is not None:
+            outcome.wake.waiter.set()
+
+    async def aclose(self) -> None:
+        """Close idle connections and refuse new requests; busy ones close on release."""
+        with self._lock:
+            shutdown = self._books.shutdown()
+            self._closed = True
+        for conn in shutdown.idle:
+            await conn.aclose()
+        for ticket in shutdown.waiters:
+            ticket.waiter.set()
+
+
+class AsyncPoolStream(AsyncByteStream):
+    """A response body: yields the bytes, then returns the connection to its pool."""
+
+    __slots__ = ("_conn", "_limits", "_pool", "_request")
+
+    def __init__(
+        self, pool: AsyncConnectionPool, conn: AsyncConnection, limits: Deadline, request: Request
+    ) -> None:
+        self._pool: AsyncConnectionPool | None = pool
+        self._conn = conn
+        self._limits = limits
+        self._request = request
+
+    def __aiter__(self) -> AsyncPoolStream:
+        return self
+
+    async def __anext__(self) -> bytes:
+        if self._pool is None:
+            raise StopAsyncIteration
+        limits = self._limits
+        try:
+            piece = await self._conn.next_piece(limits.left(limits.read, ReadTimeout))
+        except RequestError as exc:
+            await self.aclose()
+            if exc._request is None:
+                exc.request = self._request
+            raise
+        except BaseException:
+            await self.aclose()
+            raise
+        if piece is None:
+            await self.aclose()
+            raise StopAsyncIteration
+        return piece
+
+    async def aclose(self) -> None:
+        """Return the connection: kept if the body was read to its end, else closed."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            await pool._give_back(self._conn)
