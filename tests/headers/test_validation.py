@@ -6,7 +6,7 @@ import time
 
 import h11
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from tether_headers import InvalidHeader, validate_header_name, validate_header_value
@@ -44,6 +44,9 @@ def test_non_tokens_are_refused(name: str | bytes) -> None:
 @given(st.binary(min_size=0, max_size=6) | st.text(TCHAR + ' :;,"()/é\x7f', max_size=6))
 def test_names_are_judged_as_h11_judges_them(name: bytes | str) -> None:
     raw = name if isinstance(name, bytes) else name.encode("utf-8")
+    # h11 also judges these by meaning (a second Host, a Content-Length of "v"), which
+    # is not the syntax this property compares.
+    assume(raw.lower() not in (b"host", b"content-length", b"transfer-encoding"))
     try:
         validate_header_name(raw)
     except InvalidHeader:
