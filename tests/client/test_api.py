@@ -1,7 +1,8 @@
 """The top-level functions: `tether.get`, `tether.post`, ..., `tether.request`, `tether.stream`.
 
-They make a `Client` with the default transport, which is offline until the network
-transport lands: every call fails at once with `UnsupportedProtocol` naming the request.
+They make a `Client` with the default transport, which stays offline until the network
+transport becomes the default: every call fails at once with `UnsupportedProtocol` naming
+the request.
 To prove that they pass every argument on, some tests put an answering transport in the
 offline transport's place.
 """
@@ -48,7 +49,7 @@ def test_the_default_transport_refuses_naming_the_request(name: str) -> None:
     expected = f"{method_of(name)} https://example.com/x?q=1 cannot be sent"
     with pytest.raises(tether.UnsupportedProtocol, match=expected.replace("?", r"\?")) as info:
         call(name, params={"q": "1"})
-    assert "no network transport yet" in str(info.value)
+    assert "opt in with transport=tether.HTTPTransport()" in str(info.value)
     assert info.value.request.method == method_of(name)
 
 

@@ -18,8 +18,6 @@ import tether
 
 # Names that arrive with later work, each with the reason; the list must only shrink.
 PENDING = {
-    "HTTPTransport": "the pooled network transport",
-    "AsyncHTTPTransport": "the pooled network transport",
     "main": "the tether command line",
 }
 

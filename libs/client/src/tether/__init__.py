@@ -103,13 +103,17 @@ _MODELS: list[str] = ["AsyncByteStream", "ByteStream", "Request", "Response", "S
 from ._transports.asgi import ASGITransport as ASGITransport  # noqa: E402
 from ._transports.base import AsyncBaseTransport as AsyncBaseTransport  # noqa: E402
 from ._transports.base import BaseTransport as BaseTransport  # noqa: E402
+from ._transports.http import AsyncHTTPTransport as AsyncHTTPTransport  # noqa: E402
+from ._transports.http import HTTPTransport as HTTPTransport  # noqa: E402
 from ._transports.mock import MockTransport as MockTransport  # noqa: E402
 from ._transports.wsgi import WSGITransport as WSGITransport  # noqa: E402
 
 _TRANSPORTS: list[str] = [
     "ASGITransport",
     "AsyncBaseTransport",
+    "AsyncHTTPTransport",
     "BaseTransport",
+    "HTTPTransport",
     "MockTransport",
     "WSGITransport",
 ]

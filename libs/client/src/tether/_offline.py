@@ -1,9 +1,10 @@
-"""The default transport until tether's pooled network transport lands.
+"""The default transport until tether's network transport becomes the default.
 
-tether 0.1 talks to in-process apps and mocks (MockTransport, WSGITransport,
-ASGITransport). A client built without ``transport=`` keeps its network settings
-here, and a request that would need the network fails at once with an error that
-says so and names the URL, instead of hanging or pretending.
+In tether 0.1 the pooled network transport is opt-in (``transport=HTTPTransport()``):
+proxies, including those named by the environment's ``HTTP_PROXY`` variables, are not
+supported by it yet, and a default that silently went around a configured proxy would
+leak traffic. A client built without ``transport=`` keeps its network settings here, and
+a request fails at once with an error that says so and names the URL.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from ._transports.base import AsyncBaseTransport, BaseTransport
 
 def _refuse(request: Request) -> UnsupportedProtocol:
     return UnsupportedProtocol(
-        f"tether 0.1 has no network transport yet, so {request.method} {request.url} "
-        "cannot be sent; pass transport= or mounts= (MockTransport, WSGITransport, "
-        "ASGITransport)",
+        f"tether 0.1 has no network transport by default yet, so {request.method} "
+        f"{request.url} cannot be sent; opt in with transport=tether.HTTPTransport() "
+        "(AsyncHTTPTransport for AsyncClient), or use an in-process transport",
         request=request,
     )
 
@@ -32,7 +33,7 @@ class OfflineTransport(BaseTransport):
         self.settings = settings
 
     def handle_request(self, request: Request) -> Response:
-        """Refuse: there is no network transport yet."""
+        """Refuse: the network transport is opt-in for now."""
         raise _refuse(request)
 
 
@@ -43,5 +44,5 @@ class AsyncOfflineTransport(AsyncBaseTransport):
         self.settings = settings
 
     async def handle_async_request(self, request: Request) -> Response:
-        """Refuse: there is no network transport yet."""
+        """Refuse: the network transport is opt-in for now."""
         raise _refuse(request)
