@@ -19,9 +19,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import socket
-import ssl
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from ..._exceptions import (
     ConnectError,
@@ -52,7 +50,7 @@ from ._common import (
     tcp_socket,
     unix_socket,
 )
-from ._tls_stream import AsyncTLSStream
+from ._socket_stream import AsyncSocketStream
 from .base import SocketOption
 
 
@@ -66,17 +64,17 @@ def _expire(waiter: asyncio.Future[bool]) -> None:
         waiter.set_result(False)
 
 
-class AsyncioStream:
+class AsyncioStream(AsyncSocketStream):
     """A connected non-blocking socket on an asyncio event loop."""
 
-    __slots__ = ("_closed", "_fd", "_loop", "_sock", "_where")
+    __slots__ = ("_fd", "_loop")
+
+    _sock: socket.socket
 
     def __init__(self, sock: socket.socket, where: str, loop: asyncio.AbstractEventLoop) -> None:
-        self._sock = sock
+        super().__init__(sock, where)
         self._fd = sock.fileno()
         self._loop = loop
-        self._where = where
-        self._closed = False
 
     async def _wait(self, writing: bool, deadline: float | None) -> bool:
         """Wait until the socket is readable (writable); False if `deadline` came first."""
@@ -144,41 +142,8 @@ class AsyncioStream:
                 self._close()
                 raise WriteTimeout(f"timed out writing to {self._where} after {timeout} s")
 
-    def _close(self) -> None:
-        if not self._closed:
-            self._closed = True
-            self._sock.close()
-
-    async def aclose(self) -> None:
-        """Close the socket; closing twice is fine."""
-        self._close()
-
-    async def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> AsyncTLSStream:
-        """Handshake TLS over this stream; the returned stream owns this one."""
-        if self._closed:
-            raise ConnectError(f"cannot start TLS with {self._where}: the connection is closed")
-        return await AsyncTLSStream.handshake(
-            self, ssl_context, server_hostname, timeout, self._where
-        )
-
-    def get_extra_info(self, name: str) -> Any:
-        """``client_addr``, ``server_addr``, ``socket``, ``is_readable``; no ``ssl_object``."""
-        if name == "is_readable":
-            return self._closed or fd_readable(self._fd)
-        if name == "socket":
-            return self._sock
-        if self._closed:
-            return None
-        if name == "client_addr":
-            return self._sock.getsockname()
-        if name == "server_addr":
-            return self._sock.getpeername()
-        return None
+    def _is_readable(self) -> bool:
+        return fd_readable(self._fd)
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"

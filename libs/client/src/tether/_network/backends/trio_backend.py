@@ -15,9 +15,7 @@ from __future__ import annotations
 import inspect
 import math
 import socket
-import ssl
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 import trio
 
@@ -49,19 +47,16 @@ from ._common import (
     tcp_socket,
     unix_socket,
 )
-from ._tls_stream import AsyncTLSStream
+from ._socket_stream import AsyncSocketStream
 from .base import SocketOption
 
 
-class TrioStream:
+class TrioStream(AsyncSocketStream):
     """A connected ``trio.socket`` socket."""
 
-    __slots__ = ("_closed", "_sock", "_where")
+    __slots__ = ()
 
-    def __init__(self, sock: trio.socket.SocketType, where: str) -> None:
-        self._sock = sock
-        self._where = where
-        self._closed = False
+    _sock: trio.socket.SocketType
 
     async def read(self, max_bytes: int = READ_SIZE, timeout: float | None = None) -> bytes:
         """Up to `max_bytes` bytes, b"" at EOF (see `base` for the error contract)."""
@@ -103,41 +98,8 @@ class TrioStream:
         self._close()
         raise WriteTimeout(f"timed out writing to {self._where} after {timeout} s")
 
-    def _close(self) -> None:
-        if not self._closed:
-            self._closed = True
-            self._sock.close()
-
-    async def aclose(self) -> None:
-        """Close the socket; closing twice is fine (never checkpoints)."""
-        self._close()
-
-    async def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> AsyncTLSStream:
-        """Handshake TLS over this stream; the returned stream owns this one."""
-        if self._closed:
-            raise ConnectError(f"cannot start TLS with {self._where}: the connection is closed")
-        return await AsyncTLSStream.handshake(
-            self, ssl_context, server_hostname, timeout, self._where
-        )
-
-    def get_extra_info(self, name: str) -> Any:
-        """``client_addr``, ``server_addr``, ``socket``, ``is_readable``; no ``ssl_object``."""
-        if name == "is_readable":
-            return self._closed or self._sock.is_readable()
-        if name == "socket":
-            return self._sock
-        if self._closed:
-            return None
-        if name == "client_addr":
-            return self._sock.getsockname()
-        if name == "server_addr":
-            return self._sock.getpeername()
-        return None
+    def _is_readable(self) -> bool:
+        return self._sock.is_readable()
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
