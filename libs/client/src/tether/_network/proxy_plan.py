@@ -38,6 +38,7 @@ __all__ = ["ProxyPlan", "Socks5Dialog", "TunnelDialog", "load_socksio"]
 HeaderList = list[tuple[bytes, bytes]]
 
 # The IANA ports: http 80, https 443, SOCKS 1080 (RFC 1928 section 3).
+SOCKS_VERSION: Final = 5
 PROXY_PORTS: Final = {"http": 80, "https": 443, "socks5": 1080, "socks5h": 1080}
 
 
@@ -142,6 +143,11 @@ class TunnelDialog:
     def receive(self, data: bytes) -> bytes:
         """Take the proxy's bytes (b"" at EOF); `ProxyError` if it refused."""
         conn = self._conn
+        if not data:
+            raise ProxyError(
+                f"proxy {self._proxy} closed the connection instead of answering "
+                f"CONNECT {self._authority.decode()}"
+            )
         try:
             conn.receive_data(data)
             while True:
@@ -150,11 +156,6 @@ class TunnelDialog:
                     return b""
                 if isinstance(event, h11.Response):
                     break
-                if isinstance(event, h11.ConnectionClosed):
-                    raise ProxyError(
-                        f"proxy {self._proxy} closed the connection instead of answering "
-                        f"CONNECT {self._authority.decode()}"
-                    )
         except h11.RemoteProtocolError as exc:
             raise ProxyError(
                 f"proxy {self._proxy} answered CONNECT {self._authority.decode()} "
@@ -228,7 +229,10 @@ class Socks5Dialog:
         if len(reply) > needed:
             raise ProxyError(f"SOCKS5 proxy {self._proxy} sent more than its reply")
         socks5 = self._socks5
+        version = 1 if self._step == "password" else SOCKS_VERSION  # RFC 1929 section 2
         try:
+            if reply[0] != version:
+                raise ValueError(f"version {reply[0]}, expected {version}")
             parsed = self._conn.receive_data(reply)
         except Exception as exc:  # socksio's ProtocolError, or a reply it cannot read
             raise ProxyError(f"SOCKS5 proxy {self._proxy} sent a malformed reply ({exc})") from None
