@@ -22,7 +22,7 @@ SOURCE = Path(tether.__file__).parent
 RENAMES = {
     "AsyncClient": "Client",
     "AsyncBaseTransport": "BaseTransport",
-    "AsyncOfflineTransport": "OfflineTransport",
+    "AsyncHTTPTransport": "HTTPTransport",
     "ASGITransport": "WSGITransport",
     "AsyncIterator": "Iterator",
     "asynccontextmanager": "contextmanager",
