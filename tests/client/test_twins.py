@@ -23,6 +23,8 @@ RENAMES = {
     "AsyncClient": "Client",
     "AsyncBaseTransport": "BaseTransport",
     "AsyncHTTPTransport": "HTTPTransport",
+    "AsyncTLSStream": "TLSStream",
+    "AsyncNetworkStream": "NetworkStream",
     "ASGITransport": "WSGITransport",
     "AsyncIterator": "Iterator",
     "asynccontextmanager": "contextmanager",
@@ -102,7 +104,13 @@ def _sync_spelling(path: Path, *, from_async: bool) -> str:
     return ast.unparse(tree)
 
 
-@pytest.mark.parametrize(("sync_file", "async_file"), [("_client.py", "_async_client.py")])
+@pytest.mark.parametrize(
+    ("sync_file", "async_file"),
+    [
+        ("_client.py", "_async_client.py"),
+        ("_network/backends/_tls_stream_sync.py", "_network/backends/_tls_stream.py"),
+    ],
+)
 def test_async_shell_is_the_sync_shell_with_awaits(sync_file: str, async_file: str) -> None:
     sync = _sync_spelling(SOURCE / sync_file, from_async=False)
     converted = _sync_spelling(SOURCE / async_file, from_async=True)

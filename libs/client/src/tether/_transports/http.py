@@ -1,13 +1,16 @@
 """`HTTPTransport` and `AsyncHTTPTransport`: the network transports, over a connection pool.
 
-Thin shells: settings are checked and turned into a TLS context once, here; requests go
-to `ConnectionPool` / `AsyncConnectionPool`. The constructor is httpx 0.28's.
+The default transports of `Client` and `AsyncClient`. Thin shells: settings are checked
+and turned into a TLS context once, here; requests go to `ConnectionPool` /
+`AsyncConnectionPool`, or with a proxy to `ProxyConnectionPool` /
+`AsyncProxyConnectionPool`. The constructor is httpx 0.28's.
 
 - ``http2=True`` is accepted and HTTP/1.1 is spoken: HTTP/2 is a later issue, and a
   server that offers both answers HTTP/1.1 just the same (ALPN asks for http/1.1 only).
 - ``proxy=`` (a URL string, a `URL` or a `Proxy`) sends every request through that
   proxy: http, https (TLS to the proxy), socks5 (names resolved here) and socks5h
-  (names resolved by the proxy, needs ``tether[socks]``); see `_network.proxy_plan`.
+  (names resolved by the proxy); SOCKS needs ``tether[socks]``. See
+  `_network.proxy_plan`.
 - ``retries`` retries failed connects (`ConnectError`, `ConnectTimeout`), as httpx.
 """
 

@@ -188,4 +188,4 @@ class TLSStream:
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
-        return f"<TLSStream {self._where} [{state}]>"
+        return f"<{type(self).__name__} {self._where} [{state}]>"
