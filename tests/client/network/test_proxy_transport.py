@@ -19,10 +19,12 @@ import pytest
 import trio
 
 import tether
+from tests._servers._base import LOOPBACK_V6, ipv6_available
 from tests._servers.proxy import ProxyHandler
 from tests._servers.raw import RawConnection, RawServer
 from tests._servers.tls import TLSFiles
 from tests._servers.uvicorn_server import UvicornServer
+from tests.client.network._backend_kit import hanging_listener
 from tether import AsyncHTTPTransport, ConnectError, ConnectTimeout, HTTPTransport, ProxyError
 from tether._network.proxy import ProxyConnectionPool
 
@@ -255,6 +257,26 @@ def test_handshake_timeout(fd_leak_check: None, mode: str, raw_server: Start) ->
         fetch(mode, ["https://example.invalid/"], proxy=running.url(), timeout=0.2)
 
 
+def test_total_timeout_bounds_the_handshake(
+    fd_leak_check: None, mode: str, raw_server: Start
+) -> None:
+    def silent(conn: RawConnection) -> None:
+        conn.wait(10)  # accepts, then says nothing
+
+    running = raw_server(silent)
+    socks = f"socks5h://127.0.0.1:{running.port}"
+    timeout = tether.Timeout(None, total=0.3)
+    with pytest.raises(ConnectTimeout, match=f"proxy {socks}|total timeout"):
+        fetch(mode, ["http://example.invalid/"], proxy=socks, timeout=timeout)
+
+
+def test_unreachable_proxy_times_out_naming_it(fd_leak_check: None, mode: str) -> None:
+    with hanging_listener() as port:
+        proxy = f"http://127.0.0.1:{port}"
+        with pytest.raises(ConnectTimeout, match=f"proxy {proxy}"):
+            fetch(mode, ["http://example.invalid/"], proxy=proxy, timeout=0.2)
+
+
 def test_unsupported_proxy_schemes_and_types() -> None:
     with pytest.raises(ValueError, match=r"ftp://proxy\.test:2121"):
         HTTPTransport(proxy="ftp://proxy.test:2121")
@@ -266,3 +288,21 @@ def test_socks_without_socksio(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "socksio", None)
     with pytest.raises(ImportError, match=r"pip install 'tether\[socks\]'"):
         HTTPTransport(proxy="socks5://127.0.0.1:1080")
+
+
+def test_proxy_on_ipv6_loopback(
+    fd_leak_check: None,
+    raw_server: Start,
+    server: UvicornServer,
+    tls_server: UvicornServer,
+    client_ssl_context: ssl.SSLContext,
+) -> None:
+    if not ipv6_available():
+        pytest.skip("no IPv6 loopback on this machine")
+    proxy = ProxyHandler()
+    running = raw_server(proxy, host=LOOPBACK_V6)
+    assert running.url().startswith("http://[::1]:")
+    urls = [server.url("/"), tls_server.url("/")]
+    responses, _ = fetch("sync", urls, proxy=running.url(), verify=client_ssl_context)
+    assert texts(responses) == ["Hello, world!"] * 2
+    assert [s.method for s in proxy.seen] == ["GET", "CONNECT"]

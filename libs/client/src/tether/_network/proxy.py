@@ -24,6 +24,7 @@ from .._exceptions import (
 )
 from .._request import Request
 from .backends._common import READ_SIZE
+from .backends._common import origin as host_port
 from .backends.base import NetworkStream
 from .connection import Connection
 from .pool import ConnectionPool, Deadline, Origin
@@ -53,7 +54,7 @@ class ProxyConnectionPool(ConnectionPool):
         scheme, host, port = origin
         stream = self._reach_proxy(limits)
         if plan.forwards(origin):
-            return Connection(stream, f"{plan.host}:{plan.port}")
+            return Connection(stream, host_port(plan.host, plan.port))
         try:
             if plan.socks:
                 address = resolve(host, port) if needs_resolving(plan, host) else host
@@ -70,7 +71,7 @@ class ProxyConnectionPool(ConnectionPool):
         except BaseException:
             stream.close()
             raise
-        return Connection(stream, f"{host}:{port} (via proxy {plan.name})")
+        return Connection(stream, f"{host_port(host, port)} (via proxy {plan.name})")
 
     def _reach_proxy(self, limits: Deadline) -> NetworkStream:
         """A stream to the proxy (TLS for an https proxy), retried as the pool says."""

@@ -24,6 +24,7 @@ from .._exceptions import (
 )
 from .._request import Request
 from .backends._common import READ_SIZE
+from .backends._common import origin as host_port
 from .backends.auto import current_async_backend
 from .backends.base import AsyncNetworkStream
 from .connection_async import AsyncConnection
@@ -55,7 +56,7 @@ class AsyncProxyConnectionPool(AsyncConnectionPool):
         scheme, host, port = origin
         stream = await self._reach_proxy(limits)
         if plan.forwards(origin):
-            return AsyncConnection(stream, f"{plan.host}:{plan.port}")
+            return AsyncConnection(stream, host_port(plan.host, plan.port))
         try:
             if plan.socks:
                 address = await aresolve(host, port) if needs_resolving(plan, host) else host
@@ -72,7 +73,7 @@ class AsyncProxyConnectionPool(AsyncConnectionPool):
         except BaseException:
             await stream.aclose()
             raise
-        return AsyncConnection(stream, f"{host}:{port} (via proxy {plan.name})")
+        return AsyncConnection(stream, f"{host_port(host, port)} (via proxy {plan.name})")
 
     async def _reach_proxy(self, limits: Deadline) -> AsyncNetworkStream:
         """A stream to the proxy (TLS for an https proxy), retried as the pool says."""
