@@ -185,6 +185,11 @@ def _relay(conn: RawConnection, upstream: socket.socket) -> None:
     client = conn.sock
     with upstream:
         upstream.settimeout(None)
+        # A relay forwards whatever arrives at once: Nagle's algorithm would hold a small
+        # segment back until the previous one is acknowledged, which a delayed ACK makes
+        # take up to tens of milliseconds per exchange.
+        for sock in (client, upstream):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if early := conn.take_buffered():
             upstream.sendall(early)
         while not conn.stopping.is_set():
