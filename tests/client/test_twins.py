@@ -25,6 +25,10 @@ RENAMES = {
     "AsyncHTTPTransport": "HTTPTransport",
     "AsyncTLSStream": "TLSStream",
     "AsyncNetworkStream": "NetworkStream",
+    "AsyncProxyConnectionPool": "ProxyConnectionPool",
+    "AsyncConnectionPool": "ConnectionPool",
+    "AsyncConnection": "Connection",
+    "aresolve": "resolve",
     "ASGITransport": "WSGITransport",
     "AsyncIterator": "Iterator",
     "asynccontextmanager": "contextmanager",
@@ -109,6 +113,7 @@ def _sync_spelling(path: Path, *, from_async: bool) -> str:
     [
         ("_client.py", "_async_client.py"),
         ("_network/backends/_tls_stream_sync.py", "_network/backends/_tls_stream.py"),
+        ("_network/proxy.py", "_network/proxy_async.py"),
     ],
 )
 def test_async_shell_is_the_sync_shell_with_awaits(sync_file: str, async_file: str) -> None:

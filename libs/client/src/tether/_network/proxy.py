@@ -28,10 +28,9 @@ from .backends._common import origin as host_port
 from .backends.base import NetworkStream
 from .connection import Connection
 from .pool import ConnectionPool, Deadline, Origin
+from .pool_backend import backend_of
 from .proxy_plan import HeaderList, ProxyPlan, Socks5Dialog, TunnelDialog, needs_resolving
 from .resolve import resolve
-
-__all__ = ["ProxyConnectionPool"]
 
 
 class ProxyConnectionPool(ConnectionPool):
@@ -76,7 +75,7 @@ class ProxyConnectionPool(ConnectionPool):
     def _reach_proxy(self, limits: Deadline) -> NetworkStream:
         """A stream to the proxy (TLS for an https proxy), retried as the pool says."""
         plan = self._plan
-        backend = self._backend
+        backend = backend_of(self)
         attempts = self._retries
         while True:
             try:

@@ -25,15 +25,13 @@ from .._exceptions import (
 from .._request import Request
 from .backends._common import READ_SIZE
 from .backends._common import origin as host_port
-from .backends.auto import current_async_backend
 from .backends.base import AsyncNetworkStream
 from .connection_async import AsyncConnection
 from .pool import Deadline, Origin
 from .pool_async import AsyncConnectionPool
+from .pool_backend import async_backend_of as backend_of
 from .proxy_plan import HeaderList, ProxyPlan, Socks5Dialog, TunnelDialog, needs_resolving
 from .resolve import aresolve
-
-__all__ = ["AsyncProxyConnectionPool"]
 
 
 class AsyncProxyConnectionPool(AsyncConnectionPool):
@@ -78,9 +76,7 @@ class AsyncProxyConnectionPool(AsyncConnectionPool):
     async def _reach_proxy(self, limits: Deadline) -> AsyncNetworkStream:
         """A stream to the proxy (TLS for an https proxy), retried as the pool says."""
         plan = self._plan
-        backend = self._backend
-        if backend is None:
-            backend = self._backend = current_async_backend()
+        backend = backend_of(self)
         attempts = self._retries
         while True:
             try:
