@@ -111,3 +111,12 @@ def test_socks5_dialog_refusals(
         dialog.receive(reply)
     with pytest.raises(ProxyError, match=message):
         dialog.receive(replies[-1])
+
+
+def test_socks5_credentials_must_fit_rfc_1929() -> None:
+    with pytest.raises(ValueError, match=r"socks5://proxy\.test: .*1 to 255 bytes") as info:
+        plan("socks5://proxy.test", auth=("user", "p" * 256))
+    assert "ppp" not in str(info.value)
+    with pytest.raises(ValueError, match="RFC 1929"):
+        plan("socks5h://proxy.test", auth=("", "pw"))
+    assert plan("socks5://proxy.test", auth=("u" * 255, "p")).auth == (b"u" * 255, b"p")

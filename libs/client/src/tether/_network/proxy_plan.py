@@ -97,6 +97,12 @@ class ProxyPlan:
         self.forward_key: Origin = ("http", self.host, self.port)
         if self.socks:
             load_socksio()
+            # RFC 1929 section 2: the username and the password are 1 to 255 bytes each.
+            if self.auth is not None and not all(0 < len(part) < 256 for part in self.auth):
+                raise ValueError(
+                    f"SOCKS5 proxy {self.name}: the username and the password must each "
+                    "be 1 to 255 bytes long (RFC 1929)"
+                )
 
     def __repr__(self) -> str:
         return f"<ProxyPlan {self.name}>"
