@@ -1,0 +1,237 @@
+"""How the command line shows requests and responses.
+
+Two audiences, told apart the way rich tells them (a TTY, or ``FORCE_COLOR`` /
+``TTY_COMPATIBLE`` set): on a terminal, the status line and headers, then the body
+with JSON indented and syntax-highlighted (HTTPie's and httpx's default); into a pipe
+or a file, only the body's bytes, unchanged, so ``tether URL | jq`` and
+``tether URL > file`` work (HTTPie's rule). ``-i`` adds the response head to piped
+output; ``-v`` adds every request and response head, and the connection details that
+the ``trace`` request extension reports, to both.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import IO, Any
+
+from rich.console import Console, RenderableType
+from rich.syntax import Syntax
+from rich.text import Text
+
+from .._exceptions import RequestNotRead
+from .._request import Request
+from .._response import Response
+
+# Colours from the terminal's own palette, on its own background.
+THEME = "ansi_dark"
+# Bytes looked at to tell text from binary data.
+SNIFF_BYTES = 4096
+# Syntax highlighting for text bodies other than JSON, by media type.
+LEXERS = {
+    "text/html": "html",
+    "application/xhtml+xml": "html",
+    "text/xml": "xml",
+    "application/xml": "xml",
+    "image/svg+xml": "xml",
+    "text/css": "css",
+    "text/javascript": "javascript",
+    "application/javascript": "javascript",
+    "text/markdown": "markdown",
+    "application/x-yaml": "yaml",
+    "application/yaml": "yaml",
+    "text/yaml": "yaml",
+    "application/toml": "toml",
+}
+
+
+def media_type(response: Response) -> str:
+    """The response's media type, lower-cased, without parameters (``text/html``)."""
+    return response.headers.get("content-type", "").partition(";")[0].strip().lower()
+
+
+def is_json(media: str) -> bool:
+    """``application/json`` and the ``+json`` family (RFC 6839, section 3.1)."""
+    return media == "application/json" or media.endswith("+json")
+
+
+def looks_binary(response: Response) -> bool:
+    """NUL bytes, or bytes that are not text in the response's charset (UTF-8 by default)."""
+    sample = response.content[:SNIFF_BYTES]
+    if b"\x00" in sample:
+        return True
+    if media_type(response).startswith("text/") or response.charset_encoding:
+        return False
+    try:
+        # The sample may end inside a character: ignore an incomplete last sequence.
+        sample.decode("utf-8", errors="strict" if len(sample) < SNIFF_BYTES else "ignore")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+def pretty_body(response: Response) -> RenderableType | None:
+    """The body as a terminal shows it; `None` for an empty body."""
+    if not response.content:
+        return None
+    media = media_type(response)
+    if is_json(media):
+        try:
+            document = json.loads(response.text)
+        except ValueError:
+            pass
+        else:
+            pretty = json.dumps(document, indent=4, ensure_ascii=False)
+            return Syntax(pretty, "json", theme=THEME, background_color="default", word_wrap=True)
+    if looks_binary(response):
+        return Text(
+            f"[{len(response.content)} bytes of binary data not shown: "
+            "use --download FILE, or pipe the output]",
+            style="dim",
+        )
+    lexer = LEXERS.get(media)
+    if lexer is None:
+        return Text(response.text)
+    return Syntax(response.text, lexer, theme=THEME, background_color="default", word_wrap=True)
+
+
+def request_line(request: Request) -> str:
+    """``GET /path?query HTTP/1.1``: the target as sent, in origin form."""
+    target = request.url.raw_path.decode("ascii")
+    return f"{request.method} {target} HTTP/1.1"
+
+
+def status_line(response: Response) -> str:
+    """``HTTP/1.1 200 OK``."""
+    return f"{response.http_version} {response.status_code} {response.reason_phrase}".rstrip()
+
+
+class Output:
+    """Where the command writes: the terminal through rich, or raw bytes to a pipe."""
+
+    def __init__(self, *, verbose: bool, include: bool) -> None:
+        self.console = Console(soft_wrap=True, highlight=False, markup=False, emoji=False)
+        self.errors = Console(stderr=True, soft_wrap=True, highlight=False, markup=False)
+        self.terminal = self.console.is_terminal
+        self.verbose = verbose
+        self.include = include or self.terminal
+        self._pipe: IO[bytes] = sys.stdout.buffer
+
+    def _line(self, text: Text) -> None:
+        if self.terminal:
+            self.console.print(text)
+        else:
+            self._pipe.write(text.plain.encode("utf-8", "replace") + b"\n")
+
+    def _fields(self, fields: list[tuple[bytes, bytes]]) -> None:
+        for name, value in fields:  # as on the wire: names keep their case
+            text = value.decode("latin-1")
+            self._line(Text.assemble((name.decode("latin-1"), "cyan"), ": ", text))
+
+    def note(self, message: str) -> None:
+        """A detail of the exchange (``* Connected to ...``), in verbose output."""
+        self._line(Text(f"* {message}", style="dim"))
+
+    def request_head(self, request: Request) -> None:
+        """The request line and headers, and the body when it is in memory and text."""
+        method, _, rest = request_line(request).partition(" ")
+        self._line(Text.assemble((method, "bold green"), " ", rest))
+        self._fields(request.headers.raw)
+        self._line(Text())
+        try:
+            body = request.content
+        except RequestNotRead:  # a stream (multipart files): shown by its headers only
+            return
+        if body:
+            try:
+                self._line(Text(body.decode("utf-8")))
+            except UnicodeDecodeError:
+                self._line(Text(f"[{len(body)} bytes of binary data]", style="dim"))
+            self._line(Text())
+
+    def response_head(self, response: Response) -> None:
+        """The status line and headers."""
+        version, _, status = status_line(response).partition(" ")
+        style = "bold green" if response.status_code < 400 else "bold red"
+        self._line(Text.assemble((version, "blue"), " ", (status, style)))
+        self._fields(response.headers.raw)
+        self._line(Text())
+
+    def body(self, response: Response) -> None:
+        """The body: pretty on a terminal, its bytes as they arrive into a pipe."""
+        if self.terminal:
+            response.read()
+            shown = pretty_body(response)
+            if shown is not None:
+                self.console.print(shown)
+            return
+        for chunk in response.iter_bytes():
+            self._pipe.write(chunk)
+        self._pipe.flush()
+
+    def error(self, message: str) -> None:
+        """One line on stderr, naming what failed."""
+        self.errors.print(Text(f"tether: {message}", style="bold red"))
+
+    def flush(self) -> None:
+        """Push out what was written to the pipe."""
+        self._pipe.flush()
+
+
+def describe_trace(event: str, info: dict[str, Any]) -> str | None:
+    """A line for the events of the ``trace`` extension that tell where and how we connected.
+
+    The names and arguments are httpcore's: ``connection.connect_tcp.started`` with
+    ``host`` and ``port``, ``...complete`` with the network stream as ``return_value``,
+    whose ``get_extra_info`` gives ``server_addr`` and, after TLS, ``ssl_object``.
+    """
+    if event == "connection.connect_tcp.started":
+        return f"Connecting to {info.get('host')} port {info.get('port')}"
+    if event == "connection.connect_unix_socket.started":
+        return f"Connecting to the socket {info.get('path')}"
+    if event in ("connection.connect_tcp.complete", "connection.connect_unix_socket.complete"):
+        address = info["return_value"].get_extra_info("server_addr")
+        if isinstance(address, tuple):
+            local = info["return_value"].get_extra_info("client_addr")
+            where = f" from {local[0]} port {local[1]}" if isinstance(local, tuple) else ""
+            return f"Connected to {address[0]} port {address[1]}{where}"
+        return f"Connected to {address}"
+    if event == "connection.start_tls.started":
+        return f"TLS handshake, server name {info.get('server_hostname')}"
+    if event == "connection.start_tls.complete":
+        return describe_tls(info["return_value"].get_extra_info("ssl_object"))
+    if event.endswith(".failed"):
+        return f"{event.rsplit('.', 2)[-2].replace('_', ' ')} failed: {info.get('exception')}"
+    return None
+
+
+def describe_tls(ssl_object: Any) -> str:
+    """Protocol, cipher, ALPN and, when verified, who the certificate names and who signed it."""
+    if ssl_object is None:
+        return "TLS established"
+    parts = [f"TLS established: {ssl_object.version()}"]
+    cipher = ssl_object.cipher()
+    if cipher:
+        parts.append(cipher[0])
+    alpn = ssl_object.selected_alpn_protocol()
+    if alpn:
+        parts.append(f"ALPN {alpn}")
+    line = ", ".join(parts)
+    certificate = ssl_object.getpeercert()
+    if certificate:  # empty when verification is off
+        subject = _name(certificate.get("subject", ()))
+        names = [value for kind, value in certificate.get("subjectAltName", ()) if kind == "DNS"]
+        issuer = _name(certificate.get("issuer", ()))
+        shown = subject or ", ".join(names) or "(no name)"
+        line += f"; certificate for {shown} issued by {issuer or '(no name)'}"
+        if "notAfter" in certificate:
+            line += f", valid until {certificate['notAfter']}"
+    else:
+        line += "; certificate not verified"
+    return line
+
+
+def _name(rdns: Any) -> str:
+    """The common name, else the organisation, of an X.509 name as `getpeercert` gives it."""
+    fields = {key: value for rdn in rdns for key, value in rdn}
+    return str(fields.get("commonName") or fields.get("organizationName") or "")
