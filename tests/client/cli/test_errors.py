@@ -183,3 +183,36 @@ def test_too_many_redirects(server: UvicornServer) -> None:
     assert result.exit_code == 1
     [line] = result.stderr.splitlines()
     assert line.startswith("tether: TooManyRedirects: ")
+
+
+def test_a_proxy_from_the_environment_is_not_gone_around(server: UvicornServer) -> None:
+    result = invoke(server.url("/"), env={"HTTP_PROXY": "127.0.0.1:3128"})
+    assert result.exit_code == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith("tether: UnsupportedProtocol: proxy=")
+    assert "127.0.0.1:3128" in line
+
+
+def test_no_proxy_exempts_a_host(server: UvicornServer) -> None:
+    env = {"HTTP_PROXY": "http://127.0.0.1:3128", "NO_PROXY": "127.0.0.1"}
+    result = invoke(server.url("/"), env=env)
+    assert (result.exit_code, result.stdout) == (0, "Hello, world!")
+
+
+def test_an_https_proxy_setting_does_not_apply_to_http(server: UvicornServer) -> None:
+    result = invoke(server.url("/"), env={"HTTPS_PROXY": "http://127.0.0.1:3128"})
+    assert (result.exit_code, result.stdout) == (0, "Hello, world!")
+
+
+@pytest.mark.parametrize(
+    "no_proxy", ["*", "localhost, 127.0.0.1", ".0.0.1", "127.0.0.1:{port}", "0.0.1"]
+)
+def test_no_proxy_forms(no_proxy: str, server: UvicornServer) -> None:
+    env = {"ALL_PROXY": "http://127.0.0.1:3128", "NO_PROXY": no_proxy.format(port=server.port)}
+    assert invoke(server.url("/"), env=env).exit_code == 0
+
+
+@pytest.mark.parametrize("no_proxy", ["example.com", "127.0.0.1:1", "27.0.0.1"])
+def test_no_proxy_that_does_not_match(no_proxy: str, server: UvicornServer) -> None:
+    env = {"ALL_PROXY": "http://127.0.0.1:3128", "NO_PROXY": no_proxy}
+    assert invoke(server.url("/"), env=env).exit_code == 1

@@ -11,6 +11,7 @@ the ``trace`` request extension reports, to both.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import sys
 from typing import IO, Any
@@ -27,6 +28,8 @@ from .._response import Response
 THEME = "ansi_dark"
 # Bytes looked at to tell text from binary data.
 SNIFF_BYTES = 4096
+# Names of a certificate shown in verbose output; the rest are counted.
+SHOWN_NAMES = 3
 # Syntax highlighting for text bodies other than JSON, by media type.
 LEXERS = {
     "text/html": "html",
@@ -219,16 +222,27 @@ def describe_tls(ssl_object: Any) -> str:
     line = ", ".join(parts)
     certificate = ssl_object.getpeercert()
     if certificate:  # empty when verification is off
-        subject = _name(certificate.get("subject", ()))
-        names = [value for kind, value in certificate.get("subjectAltName", ()) if kind == "DNS"]
+        names = [_san(kind, value) for kind, value in certificate.get("subjectAltName", ())]
+        if len(names) > SHOWN_NAMES:
+            names[SHOWN_NAMES:] = [f"{len(names) - SHOWN_NAMES} more"]
+        shown = ", ".join(names) or _name(certificate.get("subject", ())) or "(no name)"
         issuer = _name(certificate.get("issuer", ()))
-        shown = subject or ", ".join(names) or "(no name)"
         line += f"; certificate for {shown} issued by {issuer or '(no name)'}"
         if "notAfter" in certificate:
             line += f", valid until {certificate['notAfter']}"
     else:
         line += "; certificate not verified"
     return line
+
+
+def _san(kind: str, value: str) -> str:
+    """A subjectAltName entry; IP addresses in their short form (``::1``)."""
+    if kind == "IP Address":
+        try:
+            return str(ipaddress.ip_address(value.strip()))
+        except ValueError:
+            return value
+    return value
 
 
 def _name(rdns: Any) -> str:

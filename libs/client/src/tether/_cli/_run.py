@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import os
 import sys
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tether_auth import Auth, BasicAuth, DigestAuth
+from tether_urls import URL
 
 from .._client import Client
 from .._config import Timeout
@@ -79,9 +81,38 @@ def make_auth(invocation: Invocation) -> Auth | None:
     return BasicAuth(user, password)
 
 
+def environment_proxy(url: str) -> str | None:
+    """The proxy that ``HTTP_PROXY``, ``HTTPS_PROXY``, ``ALL_PROXY`` and ``NO_PROXY`` name.
+
+    Passed to the transport like ``--proxy``, so that a configured proxy is used, or
+    refused with a clear error, and never silently gone around.
+    """
+    parsed = URL(url)
+    proxies = urllib.request.getproxies_environment()
+    chosen = proxies.get(parsed.scheme) or proxies.get("all")
+    if chosen is None or _exempt(parsed, proxies.get("no", "")):
+        return None
+    return chosen if "://" in chosen else f"http://{chosen}"
+
+
+def _exempt(url: URL, no_proxy: str) -> bool:
+    """Whether ``NO_PROXY`` (``*``, or hosts and domains, with or without a port) names `url`."""
+    host = url.host.lower()
+    netloc = f"{host}:{url.port or {'http': 80, 'https': 443}.get(url.scheme)}"
+    for entry in filter(None, (part.strip().lower() for part in no_proxy.split(","))):
+        if entry == "*":
+            return True
+        domain = entry.lstrip(".")
+        for name in (host, netloc):
+            if name == domain or name.endswith("." + domain):
+                return True
+    return False
+
+
 def make_client(invocation: Invocation, output: Output) -> Client:
     """A client over the network transport, with verbose output wired into event hooks."""
-    proxy = None if invocation.proxy is None else Proxy(invocation.proxy)
+    chosen = invocation.proxy or environment_proxy(invocation.url)
+    proxy = None if chosen is None else Proxy(chosen)
     transport = HTTPTransport(verify=invocation.verify, http2=invocation.http2, proxy=proxy)
     hooks: dict[str, list[Any]] = {"request": [], "response": []}
     if invocation.verbose:
