@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import socket
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -216,3 +217,17 @@ def test_no_proxy_forms(no_proxy: str, server: UvicornServer) -> None:
 def test_no_proxy_that_does_not_match(no_proxy: str, server: UvicornServer) -> None:
     env = {"ALL_PROXY": "http://127.0.0.1:3128", "NO_PROXY": no_proxy}
     assert invoke(server.url("/"), env=env).exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("location", "expected"),
+    [
+        ("ftp://x/", "tether: UnsupportedProtocol: Refusing to follow the redirect to 'ftp://x/'"),
+        ("http://[bad/", "tether: RemoteProtocolError: Invalid URL in the Location header"),
+    ],
+)
+def test_a_bad_redirect_is_one_line(location: str, expected: str, server: UvicornServer) -> None:
+    result = invoke("--follow-redirects", server.url(f"/redirect-to?url={quote(location)}"))
+    assert result.exit_code == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith(expected)

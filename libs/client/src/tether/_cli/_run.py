@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from tether_auth import Auth, BasicAuth, DigestAuth
-from tether_urls import URL
+from tether_urls import URL, InvalidURL
 
 from .._client import Client
 from .._config import Timeout
-from .._exceptions import HTTPError
+from .._exceptions import HTTPError, StreamError
 from .._proxy import Proxy
 from .._response import Response
 from .._transports.http import HTTPTransport
@@ -133,9 +133,12 @@ def run(invocation: Invocation) -> int:
     output = Output(verbose=invocation.verbose, include=invocation.include)
     try:
         return _exchange(invocation, output)
-    except HTTPError as exc:
+    except (HTTPError, InvalidURL, StreamError) as exc:  # InvalidURL: a bad Location
         output.flush()
         output.error(f"{type(exc).__name__}: {exc}")
+    except ImportError as exc:  # an optional dependency, such as h2 for --http2
+        output.flush()
+        output.error(str(exc))
     except BrokenPipeError:  # the reader went away (`tether URL | head`): nothing to say
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     except OSError as exc:
