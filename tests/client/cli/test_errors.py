@@ -231,3 +231,19 @@ def test_a_bad_redirect_is_one_line(location: str, expected: str, server: Uvicor
     assert result.exit_code == 1
     [line] = result.stderr.splitlines()
     assert line.startswith(expected)
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--proxy", "http://user:hunter2@[bad:3128"),
+        ("--proxy", "ftp://user:hunter2@proxy.example"),
+        ("URL", "http://user:hunter2@example.com:99999/"),
+        ("URL", "gopher://user:hunter2@example.com/"),
+    ],
+)
+def test_passwords_in_bad_urls_are_not_shown(option: str, value: str) -> None:
+    args = [value] if option == "URL" else [option, value, "http://127.0.0.1/"]
+    line = usage_error(*args)
+    assert "hunter2" not in line
+    assert "user:[secure]@" in line

@@ -11,7 +11,7 @@ import ssl
 
 from tests._servers.tls import TLSFiles
 from tests._servers.uvicorn_server import UvicornServer
-from tether._cli._render import describe_tls, describe_trace
+from tether._cli._verbose import describe_tls, describe_trace
 from tether._network.backends.sync import SyncBackend
 
 

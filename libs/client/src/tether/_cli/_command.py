@@ -219,7 +219,8 @@ def command(
         params=list(params),
         headers=headers,
         cookies=list(cookies),
-        content=None if content is None else content.encode("utf-8"),
+        # surrogateescape: bytes of the command line that are not UTF-8 are sent as given.
+        content=None if content is None else content.encode("utf-8", "surrogateescape"),
         data=_grouped(data) if data else None,
         files=list(files) if files else None,
         auth=parse_auth(auth, auth_type.lower()),

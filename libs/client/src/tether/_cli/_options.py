@@ -8,6 +8,7 @@ error and exits with status 2, before any connection is made.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,8 +16,6 @@ import click
 
 from tether_headers import InvalidHeader, validate_header_name, validate_header_value
 from tether_urls import URL, InvalidURL
-
-from .._proxy import Proxy
 
 WEB_SCHEMES = ("http", "https")
 PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
@@ -29,7 +28,7 @@ def check_url(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     """The URL to fetch: absolute, http or https, with a host."""
     if value is None:
         return None
-    if "://" not in value and not value.startswith("/"):
+    if "://" not in value:
         # Like curl and HTTPie, `tether example.com/x` means http://example.com/x.
         value = f"http://{value}"
     _web_url(value, "URL", WEB_SCHEMES)
@@ -41,25 +40,31 @@ def check_proxy(ctx: click.Context, param: click.Parameter, value: str | None) -
     if value is None:
         return None
     _web_url(value, "proxy URL", PROXY_SCHEMES)
-    try:
-        Proxy(value)
-    except (InvalidURL, ValueError) as exc:
-        raise click.BadParameter(f"{value!r}: {exc}") from None
     return value
 
 
+def redact(url: str) -> str:
+    """`url` with the password of its userinfo shown as ``[secure]``, even if malformed."""
+    return _PASSWORD.sub(r"\1[secure]@", url)
+
+
+_PASSWORD = re.compile(r"(//[^/?#@:]*:)[^/?#]*@")
+
+
 def _web_url(value: str, what: str, schemes: tuple[str, ...]) -> URL:
+    shown = repr(redact(value))
     try:
         url = URL(value)
     except InvalidURL as exc:
-        raise click.BadParameter(f"{value!r} is not a valid {what}: {exc}") from None
+        # tether_urls' messages name the part at fault, never the password.
+        raise click.BadParameter(f"{shown} is not a valid {what}: {exc}") from None
     if url.scheme not in schemes:
         allowed = ", ".join(f"{scheme}://" for scheme in schemes)
         raise click.BadParameter(
-            f"{value!r}: the scheme {url.scheme!r} is not supported (use {allowed})"
+            f"{shown}: the scheme {url.scheme!r} is not supported (use {allowed})"
         )
     if not url.host:
-        raise click.BadParameter(f"{value!r} is not a valid {what}: it has no host")
+        raise click.BadParameter(f"{shown} is not a valid {what}: it has no host")
     return url
 
 

@@ -5,16 +5,15 @@ Two audiences, told apart the way rich tells them (a TTY, or ``FORCE_COLOR`` /
 with JSON indented and syntax-highlighted (HTTPie's and httpx's default); into a pipe
 or a file, only the body's bytes, unchanged, so ``tether URL | jq`` and
 ``tether URL > file`` work (HTTPie's rule). ``-i`` adds the response head to piped
-output; ``-v`` adds every request and response head, and the connection details that
-the ``trace`` request extension reports, to both.
+output; ``-v`` adds every request and response head, and connection details (see
+`_verbose`), to both.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import sys
-from typing import IO, Any
+from typing import IO
 
 from rich.console import Console, RenderableType
 from rich.syntax import Syntax
@@ -28,8 +27,6 @@ from .._response import Response
 THEME = "ansi_dark"
 # Bytes looked at to tell text from binary data.
 SNIFF_BYTES = 4096
-# Names of a certificate shown in verbose output; the rest are counted.
-SHOWN_NAMES = 3
 # Syntax highlighting for text bodies other than JSON, by media type.
 LEXERS = {
     "text/html": "html",
@@ -98,10 +95,10 @@ def pretty_body(response: Response) -> RenderableType | None:
     return Syntax(response.text, lexer, theme=THEME, background_color="default", word_wrap=True)
 
 
-def request_line(request: Request) -> str:
+def request_line(request: Request, version: str = "HTTP/1.1") -> str:
     """``GET /path?query HTTP/1.1``: the target as sent, in origin form."""
     target = request.url.raw_path.decode("ascii")
-    return f"{request.method} {target} HTTP/1.1"
+    return f"{request.method} {target} {version}"
 
 
 def status_line(response: Response) -> str:
@@ -135,9 +132,9 @@ class Output:
         """A detail of the exchange (``* Connected to ...``), in verbose output."""
         self._line(Text(f"* {message}", style="dim"))
 
-    def request_head(self, request: Request) -> None:
+    def request_head(self, request: Request, version: str = "HTTP/1.1") -> None:
         """The request line and headers, and the body when it is in memory and text."""
-        method, _, rest = request_line(request).partition(" ")
+        method, _, rest = request_line(request, version).partition(" ")
         self._line(Text.assemble((method, "bold green"), " ", rest))
         self._fields(request.headers.raw)
         self._line(Text())
@@ -179,73 +176,3 @@ class Output:
     def flush(self) -> None:
         """Push out what was written to the pipe."""
         self._pipe.flush()
-
-
-def describe_trace(event: str, info: dict[str, Any]) -> str | None:
-    """A line for the events of the ``trace`` extension that tell where and how we connected.
-
-    The names and arguments are httpcore's: ``connection.connect_tcp.started`` with
-    ``host`` and ``port``, ``...complete`` with the network stream as ``return_value``,
-    whose ``get_extra_info`` gives ``server_addr`` and, after TLS, ``ssl_object``.
-    """
-    if event == "connection.connect_tcp.started":
-        return f"Connecting to {info.get('host')} port {info.get('port')}"
-    if event == "connection.connect_unix_socket.started":
-        return f"Connecting to the socket {info.get('path')}"
-    if event in ("connection.connect_tcp.complete", "connection.connect_unix_socket.complete"):
-        address = info["return_value"].get_extra_info("server_addr")
-        if isinstance(address, tuple):
-            local = info["return_value"].get_extra_info("client_addr")
-            where = f" from {local[0]} port {local[1]}" if isinstance(local, tuple) else ""
-            return f"Connected to {address[0]} port {address[1]}{where}"
-        return f"Connected to {address}"
-    if event == "connection.start_tls.started":
-        return f"TLS handshake, server name {info.get('server_hostname')}"
-    if event == "connection.start_tls.complete":
-        return describe_tls(info["return_value"].get_extra_info("ssl_object"))
-    if event.endswith(".failed"):
-        return f"{event.rsplit('.', 2)[-2].replace('_', ' ')} failed: {info.get('exception')}"
-    return None
-
-
-def describe_tls(ssl_object: Any) -> str:
-    """Protocol, cipher, ALPN and, when verified, who the certificate names and who signed it."""
-    if ssl_object is None:
-        return "TLS established"
-    parts = [f"TLS established: {ssl_object.version()}"]
-    cipher = ssl_object.cipher()
-    if cipher:
-        parts.append(cipher[0])
-    alpn = ssl_object.selected_alpn_protocol()
-    if alpn:
-        parts.append(f"ALPN {alpn}")
-    line = ", ".join(parts)
-    certificate = ssl_object.getpeercert()
-    if certificate:  # empty when verification is off
-        names = [_san(kind, value) for kind, value in certificate.get("subjectAltName", ())]
-        if len(names) > SHOWN_NAMES:
-            names[SHOWN_NAMES:] = [f"{len(names) - SHOWN_NAMES} more"]
-        shown = ", ".join(names) or _name(certificate.get("subject", ())) or "(no name)"
-        issuer = _name(certificate.get("issuer", ()))
-        line += f"; certificate for {shown} issued by {issuer or '(no name)'}"
-        if "notAfter" in certificate:
-            line += f", valid until {certificate['notAfter']}"
-    else:
-        line += "; certificate not verified"
-    return line
-
-
-def _san(kind: str, value: str) -> str:
-    """A subjectAltName entry; IP addresses in their short form (``::1``)."""
-    if kind == "IP Address":
-        try:
-            return str(ipaddress.ip_address(value.strip()))
-        except ValueError:
-            return value
-    return value
-
-
-def _name(rdns: Any) -> str:
-    """The common name, else the organisation, of an X.509 name as `getpeercert` gives it."""
-    fields = {key: value for rdn in rdns for key, value in rdn}
-    return str(fields.get("commonName") or fields.get("organizationName") or "")

@@ -31,7 +31,8 @@ from .._proxy import Proxy
 from .._response import Response
 from .._transports.http import HTTPTransport
 from ._download import download
-from ._render import Output, describe_trace
+from ._render import Output
+from ._verbose import Verbose
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -109,15 +110,15 @@ def _exempt(url: URL, no_proxy: str) -> bool:
     return False
 
 
-def make_client(invocation: Invocation, output: Output) -> Client:
+def make_client(invocation: Invocation, verbose: Verbose | None) -> Client:
     """A client over the network transport, with verbose output wired into event hooks."""
     chosen = invocation.proxy or environment_proxy(invocation.url)
     proxy = None if chosen is None else Proxy(chosen)
     transport = HTTPTransport(verify=invocation.verify, http2=invocation.http2, proxy=proxy)
     hooks: dict[str, list[Any]] = {"request": [], "response": []}
-    if invocation.verbose:
-        hooks["request"].append(output.request_head)
-        hooks["response"].append(output.response_head)
+    if verbose is not None:
+        hooks["request"].append(verbose.on_request)
+        hooks["response"].append(verbose.on_response)
     return Client(
         transport=transport,
         auth=make_auth(invocation),
@@ -131,35 +132,32 @@ def make_client(invocation: Invocation, output: Output) -> Client:
 def run(invocation: Invocation) -> int:
     """Send, show, and return the exit status; failures become one line on stderr."""
     output = Output(verbose=invocation.verbose, include=invocation.include)
+    verbose = Verbose(output) if invocation.verbose else None
     try:
-        return _exchange(invocation, output)
+        try:
+            return _exchange(invocation, output, verbose)
+        finally:
+            if verbose is not None:  # a request that got no response is shown too
+                verbose.flush()
+            output.flush()
     except (HTTPError, InvalidURL, StreamError) as exc:  # InvalidURL: a bad Location
-        output.flush()
         output.error(f"{type(exc).__name__}: {exc}")
     except ImportError as exc:  # an optional dependency, such as h2 for --http2
-        output.flush()
         output.error(str(exc))
     except BrokenPipeError:  # the reader went away (`tether URL | head`): nothing to say
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     except OSError as exc:
-        output.flush()
         where = f" {exc.filename}" if exc.filename is not None else ""
         output.error(f"cannot write{where}: {exc.strerror or exc}")
     except KeyboardInterrupt:
-        output.flush()
         output.error("interrupted")
         return EXIT_INTERRUPTED
     return EXIT_FAILED
 
 
-def _exchange(invocation: Invocation, output: Output) -> int:
-    def trace(event: str, info: dict[str, Any]) -> None:
-        line = describe_trace(event, info)
-        if line is not None:
-            output.note(line)
-
-    extensions = {"trace": trace} if invocation.verbose else {}
-    with make_client(invocation, output) as client:
+def _exchange(invocation: Invocation, output: Output, verbose: Verbose | None) -> int:
+    extensions = {} if verbose is None else {"trace": verbose.trace}
+    with make_client(invocation, verbose) as client:
         request = client.build_request(
             invocation.method,
             invocation.url,
