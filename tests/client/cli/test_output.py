@@ -138,3 +138,26 @@ def test_2xx_and_3xx_exit_0(server: UvicornServer) -> None:
     assert invoke(server.url("/status/204")).exit_code == 0
     assert invoke(server.url("/status/304")).exit_code == 0
     assert invoke(server.url("/redirect/1")).exit_code == 0
+
+
+def test_terminal_tells_text_from_binary_beyond_the_sniffed_bytes(server: UvicornServer) -> None:
+    def shown(body: bytes) -> str:
+        content = body.decode("utf-8", "surrogateescape")
+        args = ("-c", content, "-h", "Content-Type", "application/octet-stream")
+        result = invoke(*args, server.url("/echo"), env=TERMINAL)
+        return plain(result.stdout).partition("\n\n")[2]
+
+    latin1 = "é".encode("latin-1") * 5000  # no NUL, and not UTF-8
+    assert shown(latin1).startswith("[5000 bytes of binary data not shown")
+    # 4095 ASCII bytes and a two-byte character: the sniffed 4096 bytes end inside it.
+    text = b"a" * 4095 + "é".encode() * 10
+    assert shown(text) == text.decode() + "\n"
+
+
+def test_head_shows_the_head_even_into_a_pipe(server: UvicornServer) -> None:
+    result = invoke("-m", "HEAD", server.url("/json"))
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "HTTP/1.1 200 OK"
+    assert "content-length: 40" in lines
+    assert result.stdout.endswith("\n\n")  # and no body

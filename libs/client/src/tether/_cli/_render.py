@@ -63,10 +63,11 @@ def looks_binary(response: Response) -> bool:
     if media_type(response).startswith("text/") or response.charset_encoding:
         return False
     try:
-        # The sample may end inside a character: ignore an incomplete last sequence.
-        sample.decode("utf-8", errors="strict" if len(sample) < SNIFF_BYTES else "ignore")
-    except UnicodeDecodeError:
-        return True
+        sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # A sample cut short inside a character fails only in its last three bytes.
+        cut = len(sample) == SNIFF_BYTES and exc.reason == "unexpected end of data"
+        return not (cut and exc.start >= len(sample) - 3)
     return False
 
 

@@ -131,7 +131,9 @@ def make_client(invocation: Invocation, verbose: Verbose | None) -> Client:
 
 def run(invocation: Invocation) -> int:
     """Send, show, and return the exit status; failures become one line on stderr."""
-    output = Output(verbose=invocation.verbose, include=invocation.include)
+    # A HEAD response is all head: show it even into a pipe, as `curl -I` does.
+    include = invocation.include or invocation.method == "HEAD"
+    output = Output(verbose=invocation.verbose, include=include)
     verbose = Verbose(output) if invocation.verbose else None
     try:
         try:
