@@ -7,9 +7,11 @@ the install hint when click and rich are missing.
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
+from importlib.metadata import entry_points, requires
 
 from tests._servers.apps import pattern
 from tests._servers.uvicorn_server import UvicornServer
@@ -105,3 +107,15 @@ def _version() -> str:
     import tether
 
     return tether.__version__
+
+
+def test_the_tether_console_script_is_installed() -> None:
+    [script] = entry_points(group="console_scripts", name="tether")
+    assert script.value == "tether._cli:main"
+    assert script.load() is __import__("tether").main
+
+
+def test_the_cli_extra_names_click_and_rich() -> None:
+    extra = re.compile(r";\s*extra\s*==\s*[\"']cli[\"']$")
+    cli = sorted(r.split(";")[0].strip() for r in requires("tether") or [] if extra.search(r))
+    assert cli == ["click>=8", "rich>=13"]
