@@ -199,3 +199,29 @@ def test_a_broken_promise_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         run_page("page.md")
     (tmp_path / "page.md").write_text("```python\nprint(1 + 1)  # 2\n```\n")
     run_page("page.md")
+
+
+def test_the_exception_tree_is_tethers() -> None:
+    """docs/guide/exceptions.md draws the hierarchy; it must match the classes."""
+    text = (DOCS / "guide" / "exceptions.md").read_text(encoding="utf-8")
+    match = re.search(r"^```text\n(.*?)^```", text, flags=re.MULTILINE | re.DOTALL)
+    assert match is not None
+    exported = {
+        name: value
+        for name in tether.__all__
+        if isinstance(value := getattr(tether, name), type) and issubclass(value, Exception)
+    }
+    drawn: list[str] = []
+    parents: list[type] = []  # the chain of classes above the current line
+    for line in match.group(1).splitlines():
+        name = line.strip()
+        depth = (len(line) - len(line.lstrip())) // 4
+        cls = exported[name]
+        del parents[depth:]
+        if parents:
+            assert parents[-1] in cls.__bases__, f"{name} is drawn under {parents[-1].__name__}"
+        else:
+            assert not set(cls.__bases__) & set(exported.values()), f"{name} is drawn as a root"
+        parents.append(cls)
+        drawn.append(name)
+    assert sorted(drawn) == sorted(exported)

@@ -80,11 +80,12 @@ async def _echo(request: Request) -> dict[str, Any]:
     content_type = request.headers.get("content-type", "")
     if content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
         fields: list[tuple[str, str]] = []
-        for name, value in (await request.form()).multi_items():
-            if isinstance(value, UploadFile):
-                files[name] = (await value.read()).decode("utf-8", "replace")
-            else:
-                fields.append((name, value))
+        async with request.form() as parsed_form:  # closes the uploads' temporary files
+            for name, value in parsed_form.multi_items():
+                if isinstance(value, UploadFile):
+                    files[name] = (await value.read()).decode("utf-8", "replace")
+                else:
+                    fields.append((name, value))
         form = _multi(fields)
     else:
         data = body.decode("utf-8", "replace")
