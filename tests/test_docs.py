@@ -48,6 +48,8 @@ STAND_IN_HOSTS = frozenset({"httpbin.org"})
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 FENCE = re.compile(r"^```python[^\n]*\n(.*?)^```", flags=re.MULTILINE | re.DOTALL)
 PROMISE = re.compile(r"^\s*print\(.*\)\s+# (.*)$")
+# A comment after a closing bracket is a promise that a formatter moved off its print line.
+STRANDED = re.compile(r"^\s*\)\s+# ")
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,8 @@ class Block:
 
     def promises(self) -> list[str]:
         """The outputs its ``print(...)  # output`` lines promise, in order."""
+        stranded = [line for line in self.source.splitlines() if STRANDED.match(line)]
+        assert not stranded, f"keep each promise on its print line: {stranded}"
         found = (PROMISE.match(line) for line in self.source.splitlines())
         return [match.group(1) for match in found if match]
 
@@ -155,7 +159,9 @@ def run_page(page: str) -> None:
     try:
         for index, block in enumerate(blocks_of(page)):
             # Leading newlines make tracebacks point at the page's own line numbers.
-            code = compile("\n" * (block.line - 1) + block.source, str(REPO / page), "exec")
+            source = "\n" * (block.line - 1) + block.source
+            # dont_inherit: the examples must not run under this file's __future__ imports.
+            code = compile(source, str(REPO / page), "exec", dont_inherit=True)
             out = io.StringIO()
             with contextlib.redirect_stdout(out):
                 exec(code, namespace)
