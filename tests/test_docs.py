@@ -8,8 +8,10 @@ appear, in order, among the lines the block printed.
 Examples send real requests to ``https://httpbin.org`` and ``http://httpbin.org``.
 Here that name resolves to two loopback servers running a stand-in
 (`tests._servers.httpbin`): plain HTTP for port 80, TLS for port 443, with a
-certificate from a throwaway CA that ``SSL_CERT_FILE`` tells the client to trust. Any
-other name fails to resolve, so no example can reach beyond loopback.
+certificate from a throwaway CA that ``SSL_CERT_FILE`` tells the client to trust. The
+proxies page uses ``proxy.example:3128`` and ``socks.example:1080``, which resolve to
+the test proxy (HTTP, CONNECT and SOCKS5) once the proxy branch provides it. Any other
+name fails to resolve, so no example can reach beyond loopback.
 
 Blocks that cannot run (a shell session, program output) use another fence language
 (```console, ```text); the one exception is `PENDING_PROXY_BRANCH` below.
@@ -18,6 +20,7 @@ Blocks that cannot run (a shell session, program output) use another fence langu
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import re
 import socket
@@ -32,6 +35,7 @@ import trustme
 
 import tether
 from tests._servers.httpbin import app as httpbin_app
+from tests._servers.raw import RawServer
 from tests._servers.uvicorn_server import UvicornServer
 
 REPO = Path(__file__).resolve().parent.parent
@@ -45,6 +49,7 @@ PENDING_PROXY_BRANCH: frozenset[str] = frozenset({"docs/guide/proxies.md"})
 
 # The names the examples may use, each resolved to the loopback servers.
 STAND_IN_HOSTS = frozenset({"httpbin.org"})
+PROXY_ADDRESSES = (("proxy.example", 3128), ("socks.example", 1080))
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 FENCE = re.compile(r"^```python[^\n]*\n(.*?)^```", flags=re.MULTILINE | re.DOTALL)
 PROMISE = re.compile(r"^\s*print\(.*\)\s+# (.*)$")
@@ -82,11 +87,22 @@ def is_subsequence(wanted: list[str], lines: list[str]) -> bool:
 
 @dataclass(frozen=True)
 class StandIn:
-    """The running stand-in servers: plain HTTP and TLS."""
+    """The running loopback servers, and which (name, port) each one answers for."""
 
-    http: UvicornServer
-    https: UvicornServer
+    routes: dict[tuple[str, int], int]
     ca_pem: Path
+
+
+def _test_proxy() -> RawServer | None:
+    """The proxy branch's test proxy (HTTP forwarding, CONNECT, SOCKS5), if it has landed.
+
+    Until then the proxies page fails before it connects anywhere (PENDING_PROXY_BRANCH).
+    """
+    try:
+        module = importlib.import_module("tests._servers.proxy")
+    except ImportError:
+        return None
+    return RawServer(module.ProxyHandler())
 
 
 @pytest.fixture(scope="module")
@@ -97,25 +113,32 @@ def stand_in(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StandIn]:
     leaf.configure_cert(server_context)
     ca_pem = tmp_path_factory.mktemp("docs-ca") / "ca.pem"
     ca.cert_pem.write_to_path(str(ca_pem))
-    with (
-        UvicornServer(httpbin_app) as http,
-        UvicornServer(httpbin_app, ssl_context=server_context) as https,
-    ):
-        yield StandIn(http, https, ca_pem)
+    with contextlib.ExitStack() as running:
+        http = running.enter_context(UvicornServer(httpbin_app))
+        https = running.enter_context(UvicornServer(httpbin_app, ssl_context=server_context))
+        routes = {}
+        for host in STAND_IN_HOSTS:
+            routes[host, 80] = http.port
+            routes[host, 443] = https.port
+        proxy = _test_proxy()
+        if proxy is not None:
+            running.enter_context(proxy)
+            routes.update(dict.fromkeys(PROXY_ADDRESSES, proxy.port))
+        yield StandIn(routes, ca_pem)
 
 
 def _resolver(stand_in: StandIn, real: Callable[..., list[Any]]) -> Callable[..., list[Any]]:
-    """A `socket.getaddrinfo` that knows only loopback and the stand-in's names."""
-    ports = {80: stand_in.http.port, 443: stand_in.https.port}
+    """A `socket.getaddrinfo` that knows only loopback and the stand-ins' names."""
 
     def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> list[Any]:
         name = host.decode("ascii") if isinstance(host, bytes) else host
-        if name in STAND_IN_HOSTS and int(port) in ports:
-            return real("127.0.0.1", ports[int(port)], *args, **kwargs)
+        where = (name, int(port or 0))
+        if where in stand_in.routes:
+            return real("127.0.0.1", stand_in.routes[where], *args, **kwargs)
         if name in LOOPBACK_NAMES:
             return real(host, port, *args, **kwargs)
         raise socket.gaierror(
-            socket.EAI_NONAME, f"the docs test resolves only loopback and httpbin.org, not {name!r}"
+            socket.EAI_NONAME, f"the docs test resolves only loopback and its stand-ins: {where}"
         )
 
     return getaddrinfo
