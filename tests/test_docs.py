@@ -132,7 +132,7 @@ def _resolver(stand_in: StandIn, real: Callable[..., list[Any]]) -> Callable[...
 
     def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> list[Any]:
         name = host.decode("ascii") if isinstance(host, bytes) else host
-        where = (name, int(port or 0))
+        where = (name, int(port) if str(port).isdigit() else 0)
         if where in stand_in.routes:
             return real("127.0.0.1", stand_in.routes[where], *args, **kwargs)
         if name in LOOPBACK_NAMES:
@@ -228,6 +228,15 @@ def test_a_broken_promise_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         run_page("page.md")
     (tmp_path / "page.md").write_text("```python\nprint(1 + 1)  # 2\n```\n")
     run_page("page.md")
+    (tmp_path / "page.md").write_text("```python\nprint(\n    1 + 1\n)  # 2\n```\n")
+    with pytest.raises(AssertionError, match="keep each promise on its print line"):
+        run_page("page.md")
+
+
+@pytest.mark.usefixtures("docs_world")
+def test_examples_cannot_leave_loopback() -> None:
+    with pytest.raises(tether.ConnectError, match=r"www\.python\.org"):
+        tether.get("https://www.python.org/")
 
 
 def test_the_exception_tree_is_tethers() -> None:
