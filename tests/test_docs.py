@@ -210,15 +210,16 @@ def _param(page: str) -> Any:
 
 
 @pytest.mark.usefixtures("docs_world")
-@pytest.mark.parametrize("page", [_param(page) for page in PAGES])
+# Pages without a python block (design notes, the API reference) have nothing to run.
+@pytest.mark.parametrize("page", [_param(page) for page in PAGES if blocks_of(page)])
 def test_page_examples_run(page: str) -> None:
     run_page(page)
 
 
 def test_every_page_is_covered() -> None:
-    assert "docs/index.md" in PAGES
-    assert all(page in PAGES for page in PENDING_PROXY_BRANCH), "a pending page was removed"
-    assert sum(len(blocks_of(page)) for page in PAGES) > 50
+    assert {"README.md", "docs/index.md", "docs/guide/clients.md"} <= set(PAGES)
+    assert all(blocks_of(page) for page in PENDING_PROXY_BRANCH), "a pending page lost its code"
+    assert sum(len(blocks_of(page)) for page in PAGES) > 100
 
 
 def test_a_broken_promise_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
