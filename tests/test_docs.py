@@ -1,9 +1,9 @@
 """Every Python example in the docs runs, and prints what the page says it prints.
 
-Each page under docs/ (and the README) is one test: its ```python blocks run in order,
-in one namespace, so a later block can use what an earlier one defined. A ``print(...)``
-line with a trailing ``# comment`` promises that output: the comments of a block must
-appear, in order, among the lines the block printed.
+Each page under docs/ (and the README) that has examples is one test: its ```python
+blocks run in order, in one namespace, so a later block can use what an earlier one
+defined. A ``print(...)`` line with a trailing ``# comment`` promises that output: the
+comments of a block must appear, in order, among the lines the block printed.
 
 Examples send real requests to ``https://httpbin.org`` and ``http://httpbin.org``.
 Here that name resolves to two loopback servers running a stand-in
