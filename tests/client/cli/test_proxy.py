@@ -148,6 +148,27 @@ def test_a_407_names_the_url_without_its_password(
     assert f"refused GET http://bob:[secure]@127.0.0.1:{server.port}/: 407 " in line
 
 
+def test_verbose_names_the_proxy_of_each_hop(
+    fd_leak_check: None, start_proxy: StartProxy, server: UvicornServer
+) -> None:
+    # The first hop goes through the proxy; NO_PROXY sends the redirect's target direct.
+    proxy = start_proxy(auth=CREDENTIALS)
+    env = {"HTTP_PROXY": proxy.url(f"user:{SECRET}"), "NO_PROXY": "localhost"}
+    direct = f"http://localhost:{server.port}/"
+    args = ("-v", "--follow-redirects", server.url(f"/redirect-to?url={direct}"))
+    result = invoke(*args, env=env)
+    assert result.exit_code == 0, result.output
+    assert SECRET not in result.stdout
+    lines = result.stdout.splitlines()
+    assert lines[:2] == [
+        f"* Through proxy {proxy.url()}",
+        f"GET /redirect-to?url={direct} HTTP/1.1",
+    ]
+    assert lines.count(f"* Through proxy {proxy.url()}") == 1
+    assert "GET / HTTP/1.1" in lines
+    assert [target for _, target in proxy.seen] == [server.url(f"/redirect-to?url={direct}")]
+
+
 def test_a_407_from_an_origin_without_a_proxy_is_a_response(server: UvicornServer) -> None:
     result = invoke(server.url("/status/407"))
     assert (result.exit_code, result.stderr) == (4, "")

@@ -15,6 +15,7 @@ Exit statuses (also in ``--help`` and docs/cli.md):
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from tether_auth import Auth, BasicAuth, DigestAuth
-from tether_urls import InvalidURL
+from tether_urls import URL, InvalidURL
 
 from .._client import Client
 from .._config import Timeout
@@ -132,6 +133,14 @@ def _named(exc: Exception, variables: list[str]) -> str:
     return f"{type(exc).__name__}: {exc}{where}"
 
 
+def proxy_for(client: Client, url: URL) -> str | None:
+    """The URL of the proxy `client` sends `url` through (never its password), or None."""
+    transport = client._transport_for_url(url)
+    if isinstance(transport, HTTPTransport) and isinstance(transport.pool, ProxyConnectionPool):
+        return transport.pool.plan.name
+    return None
+
+
 def proxy_refusal(client: Client, response: Response) -> ProxyError | None:
     """A 407 from the proxy that forwarded the request, as the error a refused tunnel is.
 
@@ -142,14 +151,11 @@ def proxy_refusal(client: Client, response: Response) -> ProxyError | None:
     if response.status_code != 407:
         return None
     request = response.request
-    transport = client._transport_for_url(request.url)
-    if not isinstance(transport, HTTPTransport):
-        return None
-    pool = transport.pool
-    if not isinstance(pool, ProxyConnectionPool):
+    proxy = proxy_for(client, request.url)
+    if proxy is None:
         return None
     return ProxyError(
-        f"proxy {pool.plan.name} refused {request.method} {redact(str(request.url))}: "
+        f"proxy {proxy} refused {request.method} {redact(str(request.url))}: "
         f"{response.status_code} {response.reason_phrase}"
     )
 
@@ -187,6 +193,8 @@ def run(invocation: Invocation) -> int:
 def _exchange(invocation: Invocation, output: Output, verbose: Verbose | None) -> int:
     extensions = {} if verbose is None else {"trace": verbose.trace}
     with make_client(invocation, verbose) as client:
+        if verbose is not None:
+            verbose.proxy_for = functools.partial(proxy_for, client)
         request = client.build_request(
             invocation.method,
             invocation.url,
