@@ -8,15 +8,20 @@ from a clean one and sets what it needs.
 from __future__ import annotations
 
 import os
+import socket
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
+from tests._servers.proxy import ProxyHandler, Seen
+from tests._servers.raw import RawServer
 from tests._servers.tls import TLSFiles, make_tls_files
 from tests._servers.uvicorn_server import UvicornServer
+from tests.client.network.conftest import fd_leak_check as fd_leak_check
 from tether._cli._command import command
 
 ENVIRONMENT_VARIABLES = (
@@ -87,3 +92,58 @@ def tls_server(tls_files: TLSFiles) -> Iterator[UvicornServer]:
     """The same app over TLS, with a certificate from the test CA."""
     with UvicornServer(ssl_context=tls_files.server_context()) as running:
         yield running
+
+
+@dataclass(frozen=True)
+class LoopbackProxy:
+    """The test proxy (`ProxyHandler`) listening on 127.0.0.1, and what it relayed."""
+
+    handler: ProxyHandler
+    server: RawServer
+
+    def url(self, userinfo: str = "", scheme: str = "http") -> str:
+        """The proxy's URL, with ``user:password@`` if given."""
+        at = f"{userinfo}@" if userinfo else ""
+        return f"{scheme}://{at}127.0.0.1:{self.server.port}"
+
+    @property
+    def seen(self) -> list[tuple[str, str]]:
+        """(method, target) of every request or SOCKS5 command it received."""
+        return [(seen.method, seen.target) for seen in self.requests]
+
+    @property
+    def requests(self) -> list[Seen]:
+        """Every request or SOCKS5 command it received, with its headers."""
+        return list(self.handler.seen)
+
+
+StartProxy = Callable[..., LoopbackProxy]
+
+
+@pytest.fixture
+def start_proxy(tls_files: TLSFiles) -> Iterator[StartProxy]:
+    """Start the test proxy: ``start_proxy(auth=(user, password), tls=False)``.
+
+    With ``tls=True`` it is an https proxy, with a certificate from the test CA. Every
+    proxy started is stopped at the end of the test.
+    """
+    started: list[RawServer] = []
+
+    def start(*, auth: tuple[str, str] | None = None, tls: bool = False) -> LoopbackProxy:
+        handler = ProxyHandler(auth=auth)
+        context = tls_files.server_context() if tls else None
+        server = RawServer(handler, ssl_context=context).start()
+        started.append(server)
+        return LoopbackProxy(handler, server)
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port

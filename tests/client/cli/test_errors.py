@@ -6,7 +6,6 @@ print ``tether: <ExceptionName>: <message>``, the message naming the host.
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 from urllib.parse import quote
 
@@ -15,15 +14,7 @@ import pytest
 from tests._servers.tls import TLSFiles
 from tests._servers.uvicorn_server import UvicornServer
 
-from .conftest import invoke
-
-
-def closed_port() -> int:
-    """A port on 127.0.0.1 that nothing listens on (bound, then released)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
+from .conftest import closed_port, invoke
 
 
 def usage_error(*args: str) -> str:
@@ -168,15 +159,16 @@ def test_a_ca_from_ssl_cert_file_is_trusted(tls_server: UvicornServer, tls_files
     assert result.stdout.startswith('{"hello"')
 
 
-def test_proxy_is_refused_until_the_transport_supports_it(server: UvicornServer) -> None:
-    # The network transport has no proxy support in this version: the command says so
-    # rather than go around the proxy. The password is not shown.
-    result = invoke("--proxy", "http://user:hunter2@127.0.0.1:3128", server.url("/"))
+def test_a_missing_ca_file_is_one_line_naming_the_variable(
+    server: UvicornServer, tmp_path: Path
+) -> None:
+    missing = tmp_path / "ca.pem"
+    result = invoke(server.url("/"), env={"SSL_CERT_FILE": str(missing)})
     assert result.exit_code == 1
-    [line] = result.stderr.splitlines()
-    assert line.startswith("tether: UnsupportedProtocol: proxy=")
-    assert "does not support proxies yet" in line
-    assert "hunter2" not in line
+    assert result.stderr.splitlines() == [
+        f"tether: FileNotFoundError: verify: no such file or directory: '{missing}' "
+        "(from the environment: SSL_CERT_FILE)"
+    ]
 
 
 def test_too_many_redirects(server: UvicornServer) -> None:
@@ -184,39 +176,6 @@ def test_too_many_redirects(server: UvicornServer) -> None:
     assert result.exit_code == 1
     [line] = result.stderr.splitlines()
     assert line.startswith("tether: TooManyRedirects: ")
-
-
-def test_a_proxy_from_the_environment_is_not_gone_around(server: UvicornServer) -> None:
-    result = invoke(server.url("/"), env={"HTTP_PROXY": "127.0.0.1:3128"})
-    assert result.exit_code == 1
-    [line] = result.stderr.splitlines()
-    assert line.startswith("tether: UnsupportedProtocol: proxy=")
-    assert "127.0.0.1:3128" in line
-
-
-def test_no_proxy_exempts_a_host(server: UvicornServer) -> None:
-    env = {"HTTP_PROXY": "http://127.0.0.1:3128", "NO_PROXY": "127.0.0.1"}
-    result = invoke(server.url("/"), env=env)
-    assert (result.exit_code, result.stdout) == (0, "Hello, world!")
-
-
-def test_an_https_proxy_setting_does_not_apply_to_http(server: UvicornServer) -> None:
-    result = invoke(server.url("/"), env={"HTTPS_PROXY": "http://127.0.0.1:3128"})
-    assert (result.exit_code, result.stdout) == (0, "Hello, world!")
-
-
-@pytest.mark.parametrize(
-    "no_proxy", ["*", "localhost, 127.0.0.1", ".0.0.1", "127.0.0.1:{port}", "0.0.1"]
-)
-def test_no_proxy_forms(no_proxy: str, server: UvicornServer) -> None:
-    env = {"ALL_PROXY": "http://127.0.0.1:3128", "NO_PROXY": no_proxy.format(port=server.port)}
-    assert invoke(server.url("/"), env=env).exit_code == 0
-
-
-@pytest.mark.parametrize("no_proxy", ["example.com", "127.0.0.1:1", "27.0.0.1"])
-def test_no_proxy_that_does_not_match(no_proxy: str, server: UvicornServer) -> None:
-    env = {"ALL_PROXY": "http://127.0.0.1:3128", "NO_PROXY": no_proxy}
-    assert invoke(server.url("/"), env=env).exit_code == 1
 
 
 @pytest.mark.parametrize(

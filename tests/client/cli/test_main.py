@@ -47,7 +47,9 @@ def test_main_runs_the_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out == f"tether {tether.__version__}\n"
 
 
-def failing_transport(error: BaseException) -> object:
+def failing_client(error: BaseException) -> object:
+    """A stand-in for `tether.Client` that raises `error` when the command makes one."""
+
     def build(**settings: object) -> object:
         raise error
 
@@ -58,7 +60,7 @@ def test_a_missing_optional_dependency_is_one_line(
     server: UvicornServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     message = "HTTP/2 needs the h2 package: pip install 'tether[http2]'"
-    monkeypatch.setattr(tether._cli._run, "HTTPTransport", failing_transport(ImportError(message)))
+    monkeypatch.setattr(tether._cli._run, "Client", failing_client(ImportError(message)))
     result = invoke("--http2", server.url("/"))
     assert (result.exit_code, result.stderr) == (1, f"tether: {message}\n")
 
@@ -66,7 +68,7 @@ def test_a_missing_optional_dependency_is_one_line(
 def test_ctrl_c_is_one_line_and_status_130(
     server: UvicornServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(tether._cli._run, "HTTPTransport", failing_transport(KeyboardInterrupt()))
+    monkeypatch.setattr(tether._cli._run, "Client", failing_client(KeyboardInterrupt()))
     result = invoke(server.url("/"))
     assert (result.exit_code, result.stderr) == (130, "tether: interrupted\n")
 

@@ -16,7 +16,7 @@ from importlib.metadata import entry_points, requires
 from tests._servers.apps import pattern
 from tests._servers.uvicorn_server import UvicornServer
 
-from .conftest import TERMINAL, TETHER, subprocess_env
+from .conftest import TERMINAL, TETHER, StartProxy, subprocess_env
 
 
 def run(*args: str, **env: str) -> subprocess.CompletedProcess[bytes]:
@@ -53,6 +53,17 @@ def test_connect_refused_is_one_line_and_no_traceback() -> None:
     assert result.stderr.decode().splitlines() == [
         f"tether: ConnectError: could not connect to 127.0.0.1:{port}: Connection refused"
     ]
+
+
+def test_the_environment_proxy_of_a_real_process(
+    start_proxy: StartProxy, server: UvicornServer
+) -> None:
+    proxy = start_proxy()
+    through = run(server.url("/"), http_proxy=proxy.url())
+    assert (through.returncode, through.stdout) == (0, b"Hello, world!")
+    direct = run(server.url("/json"), http_proxy=proxy.url(), no_proxy="127.0.0.1")
+    assert direct.returncode == 0
+    assert proxy.seen == [("GET", server.url("/"))]
 
 
 def test_a_closed_pipe_ends_quietly(server: UvicornServer) -> None:

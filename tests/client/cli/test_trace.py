@@ -12,6 +12,7 @@ import ssl
 from tests._servers.tls import TLSFiles
 from tests._servers.uvicorn_server import UvicornServer
 from tether._cli._verbose import describe_tls, describe_trace
+from tether._network.backends.base import NetworkStream
 from tether._network.backends.sync import SyncBackend
 
 
@@ -35,7 +36,7 @@ def test_tls_lines_name_protocol_cipher_and_certificate(
     host, port = tls_server.address.host, tls_server.address.port
     context = tls_files.client_context()
     context.set_alpn_protocols(["http/1.1"])
-    stream = SyncBackend().connect_tcp(host, port, timeout=5)
+    stream: NetworkStream = SyncBackend().connect_tcp(host, port, timeout=5)
     try:
         started = describe_trace(
             "connection.start_tls.started",
@@ -60,7 +61,9 @@ def test_unverified_tls_says_so(tls_server: UvicornServer) -> None:
     context = ssl.create_default_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
-    stream = SyncBackend().connect_tcp(tls_server.address.host, tls_server.address.port)
+    stream: NetworkStream = SyncBackend().connect_tcp(
+        tls_server.address.host, tls_server.address.port
+    )
     stream = stream.start_tls(context, server_hostname="localhost", timeout=5)
     try:
         line = describe_tls(stream.get_extra_info("ssl_object"))

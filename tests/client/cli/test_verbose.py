@@ -13,7 +13,7 @@ import pytest
 
 import tether._cli._run
 from tests._servers.uvicorn_server import UvicornServer
-from tether import HTTPTransport, Request, Response
+from tether import Client, HTTPTransport, Request, Response
 
 from .conftest import invoke
 
@@ -36,9 +36,19 @@ class HTTP2TracingTransport(TracingTransport):
     protocol = "http2"
 
 
+def client_over(kind: type[TracingTransport]) -> object:
+    """A stand-in for `tether.Client` that the command makes over a `kind` transport."""
+
+    def build(**settings: Any) -> Client:
+        transport = kind(verify=settings["verify"], http2=settings["http2"])
+        return Client(transport=transport, **settings)
+
+    return build
+
+
 @pytest.fixture
 def tracing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tether._cli._run, "HTTPTransport", TracingTransport)
+    monkeypatch.setattr(tether._cli._run, "Client", client_over(TracingTransport))
 
 
 @pytest.mark.usefixtures("tracing")
@@ -54,7 +64,7 @@ def test_connection_lines_come_before_the_request_head(server: UvicornServer) ->
 def test_the_request_line_names_the_protocol_that_carries_it(
     server: UvicornServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(tether._cli._run, "HTTPTransport", HTTP2TracingTransport)
+    monkeypatch.setattr(tether._cli._run, "Client", client_over(HTTP2TracingTransport))
     result = invoke("-v", server.url("/json"))
     assert result.stdout.splitlines()[1] == "GET /json HTTP/2"
 

@@ -36,7 +36,7 @@ and headers, -v everything).
 \b
 Exit status:
   0    a response arrived (1xx-3xx; any status with --no-fail)
-  1    the request failed: connect, TLS, timeout, protocol, too many redirects
+  1    the request failed: connect, TLS, timeout, protocol, proxy, too many redirects
   2    bad usage: unknown option, malformed URL, header, JSON, --auth or --proxy
   4/5  a 4xx/5xx response (with --fail, the default); the body is still shown
 
@@ -129,7 +129,11 @@ def _grouped(pairs: Sequence[tuple[str, str]]) -> dict[str, Any]:
     help="How --auth is sent.",
 )
 @click.option(
-    "--proxy", metavar="URL", callback=check_proxy, help="Send the request through this proxy."
+    "--proxy",
+    metavar="URL",
+    callback=check_proxy,
+    help="Send the request through this proxy "
+    "[default: HTTP_PROXY, HTTPS_PROXY or ALL_PROXY, unless NO_PROXY names the host].",
 )
 @click.option(
     "--timeout",

@@ -3,8 +3,9 @@
 Exit statuses (also in ``--help`` and docs/cli.md):
 
 - 0: a response arrived, 1xx to 3xx, or any status with ``--no-fail``;
-- 1: the request failed (connect, TLS, timeout, protocol, too many redirects), or the
-  download could not be written; one line on stderr says what and where;
+- 1: the request failed (connect, TLS, timeout, protocol, a proxy that refused it or
+  could not be reached, too many redirects), a proxy or CA setting in the environment is
+  unusable, or the download could not be written; one line on stderr says what and where;
 - 2: bad usage, from click: an unknown option, a malformed URL, header, JSON, ``--auth``
   or ``--proxy``, a missing file;
 - 4 and 5: a 4xx or 5xx response with ``--fail`` (the default); the response is still
@@ -14,9 +15,9 @@ Exit statuses (also in ``--help`` and docs/cli.md):
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,11 +27,12 @@ from tether_urls import URL, InvalidURL
 
 from .._client import Client
 from .._config import Timeout
-from .._exceptions import HTTPError, StreamError
-from .._proxy import Proxy
+from .._exceptions import HTTPError, ProxyError, StreamError
+from .._network.proxy import ProxyConnectionPool
 from .._response import Response
 from .._transports.http import HTTPTransport
 from ._download import download
+from ._options import redact
 from ._render import Output
 from ._verbose import Verbose
 
@@ -82,50 +84,79 @@ def make_auth(invocation: Invocation) -> Auth | None:
     return BasicAuth(user, password)
 
 
-def environment_proxy(url: str) -> str | None:
-    """The proxy that ``HTTP_PROXY``, ``HTTPS_PROXY``, ``ALL_PROXY`` and ``NO_PROXY`` name.
-
-    Passed to the transport like ``--proxy``, so that a configured proxy is used, or
-    refused with a clear error, and never silently gone around.
-    """
-    parsed = URL(url)
-    proxies = urllib.request.getproxies_environment()
-    chosen = proxies.get(parsed.scheme) or proxies.get("all")
-    if chosen is None or _exempt(parsed, proxies.get("no", "")):
-        return None
-    return chosen if "://" in chosen else f"http://{chosen}"
+# The environment variables the client reads with ``trust_env``, named when they are bad.
+PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
+TLS_VARIABLES = ("SSL_CERT_FILE", "SSL_CERT_DIR", "SSLKEYLOGFILE")
 
 
-def _exempt(url: URL, no_proxy: str) -> bool:
-    """Whether ``NO_PROXY`` (``*``, or hosts and domains, with or without a port) names `url`."""
-    host = url.host.lower()
-    netloc = f"{host}:{url.port or {'http': 80, 'https': 443}.get(url.scheme)}"
-    for entry in filter(None, (part.strip().lower() for part in no_proxy.split(","))):
-        if entry == "*":
-            return True
-        domain = entry.lstrip(".")
-        for name in (host, netloc):
-            if name == domain or name.endswith("." + domain):
-                return True
-    return False
+class SettingsError(Exception):
+    """The client could not be made from the options and the environment."""
 
 
 def make_client(invocation: Invocation, verbose: Verbose | None) -> Client:
-    """A client over the network transport, with verbose output wired into event hooks."""
-    chosen = invocation.proxy or environment_proxy(invocation.url)
-    proxy = None if chosen is None else Proxy(chosen)
-    transport = HTTPTransport(verify=invocation.verify, http2=invocation.http2, proxy=proxy)
+    """A client with verbose output wired into event hooks.
+
+    The client picks the proxy: ``--proxy``, else the environment's (``trust_env``),
+    with the same ``NO_PROXY`` rules as any `tether.Client`.
+    """
     hooks: dict[str, list[Any]] = {"request": [], "response": []}
     if verbose is not None:
         hooks["request"].append(verbose.on_request)
         hooks["response"].append(verbose.on_response)
-    return Client(
-        transport=transport,
-        auth=make_auth(invocation),
-        cookies=dict(invocation.cookies),
-        timeout=Timeout(invocation.timeout),
-        follow_redirects=invocation.follow_redirects,
-        event_hooks=hooks,
+    try:
+        return Client(
+            proxy=invocation.proxy,
+            verify=invocation.verify,
+            http2=invocation.http2,
+            trust_env=True,
+            auth=make_auth(invocation),
+            cookies=dict(invocation.cookies),
+            timeout=Timeout(invocation.timeout),
+            follow_redirects=invocation.follow_redirects,
+            event_hooks=hooks,
+        )
+    except OSError as exc:  # a CA file or directory that cannot be loaded
+        found = [name for name in TLS_VARIABLES if os.environ.get(name)]
+        raise SettingsError(_named(exc, found)) from exc
+    except (InvalidURL, ValueError) as exc:  # a malformed proxy URL in the environment
+        # `urllib.request.getproxies` reads either case.
+        found = [name for name in PROXY_VARIABLES if os.getenv(name) or os.getenv(name.lower())]
+        raise SettingsError(_named(exc, found)) from exc
+
+
+def _named(exc: Exception, variables: list[str]) -> str:
+    """The error, and the environment variables that may have caused it.
+
+    tether's messages show a URL's password as ``[secure]``.
+    """
+    where = f" (from the environment: {', '.join(variables)})" if variables else ""
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
+def proxy_for(client: Client, url: URL) -> str | None:
+    """The URL of the proxy `client` sends `url` through (never its password), or None."""
+    transport = client._transport_for_url(url)
+    if isinstance(transport, HTTPTransport) and isinstance(transport.pool, ProxyConnectionPool):
+        return transport.pool.plan.name
+    return None
+
+
+def proxy_refusal(client: Client, response: Response) -> ProxyError | None:
+    """A 407 from the proxy that forwarded the request, as the error a refused tunnel is.
+
+    For an https URL the transport raises `ProxyError` when the proxy answers CONNECT
+    with 407; for a forwarded http request the 407 arrives as the response. Either way
+    the origin was never reached, so both end the command the same way.
+    """
+    if response.status_code != 407:
+        return None
+    request = response.request
+    proxy = proxy_for(client, request.url)
+    if proxy is None:
+        return None
+    return ProxyError(
+        f"proxy {proxy} refused {request.method} {redact(str(request.url))}: "
+        f"{response.status_code} {response.reason_phrase}"
     )
 
 
@@ -144,6 +175,8 @@ def run(invocation: Invocation) -> int:
             output.flush()
     except (HTTPError, InvalidURL, StreamError) as exc:  # InvalidURL: a bad Location
         output.error(f"{type(exc).__name__}: {exc}")
+    except SettingsError as exc:
+        output.error(str(exc))
     except ImportError as exc:  # an optional dependency, such as h2 for --http2
         output.error(str(exc))
     except BrokenPipeError:  # the reader went away (`tether URL | head`): nothing to say
@@ -160,6 +193,8 @@ def run(invocation: Invocation) -> int:
 def _exchange(invocation: Invocation, output: Output, verbose: Verbose | None) -> int:
     extensions = {} if verbose is None else {"trace": verbose.trace}
     with make_client(invocation, verbose) as client:
+        if verbose is not None:
+            verbose.proxy_for = functools.partial(proxy_for, client)
         request = client.build_request(
             invocation.method,
             invocation.url,
@@ -173,6 +208,8 @@ def _exchange(invocation: Invocation, output: Output, verbose: Verbose | None) -
         )
         response = client.send(request, stream=True)
         try:
+            if (refusal := proxy_refusal(client, response)) is not None:
+                raise refusal
             _show(response, invocation, output)
         finally:
             response.close()

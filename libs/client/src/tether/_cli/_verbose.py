@@ -11,7 +11,10 @@ event hook, is shown just before the response head, or before the error line.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 from typing import Any
+
+from tether_urls import URL
 
 from .._request import Request
 from .._response import Response
@@ -32,10 +35,15 @@ class Verbose:
     def __init__(self, output: Output) -> None:
         self._output = output
         self._pending: Request | None = None
+        # The proxy a URL goes through (None: direct), once the client is made.
+        self.proxy_for: Callable[[URL], str | None] = lambda url: None
 
     def on_request(self, request: Request) -> None:
-        """The client's ``request`` hook: hold the head until it is sent."""
+        """The client's ``request`` hook: name the proxy, hold the head until it is sent."""
         self.flush()
+        proxy = self.proxy_for(request.url)
+        if proxy is not None:
+            self._output.note(f"Through proxy {proxy}")
         self._pending = request
 
     def on_response(self, response: Response) -> None:
