@@ -145,7 +145,10 @@ class BodyReader:
         """Read the whole body into memory (once), close the stream, and return it."""
         if self._content is None:
             try:
-                self._content = b"".join(self.iter_bytes())
+                if "Content-Encoding" in self.headers:
+                    self._content = b"".join(self.iter_bytes())
+                else:  # nothing to decode: skip the decoder and chunker stages
+                    self._content = b"".join(self.iter_raw())
             except Exception:
                 if not self.is_closed and can_iterate_sync(self.stream):
                     self.close()
@@ -218,8 +221,12 @@ class BodyReader:
         """Read the whole body into memory (once), close the stream, and return it."""
         if self._content is None:
             try:
-                async with aclosing(self.aiter_bytes()) as parts:
-                    self._content = b"".join([part async for part in parts])
+                if "Content-Encoding" in self.headers:
+                    async with aclosing(self.aiter_bytes()) as parts:
+                        self._content = b"".join([part async for part in parts])
+                else:  # nothing to decode: skip the decoder and chunker stages
+                    async with aclosing(self.aiter_raw()) as parts:
+                        self._content = b"".join([part async for part in parts])
             except Exception:
                 if not self.is_closed and can_iterate_async(self.stream):
                     await self.aclose()
