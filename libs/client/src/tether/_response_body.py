@@ -225,13 +225,24 @@ class BodyReader:
                     async with aclosing(self.aiter_bytes()) as parts:
                         self._content = b"".join([part async for part in parts])
                 else:  # nothing to decode: skip the decoder and chunker stages
-                    async with aclosing(self.aiter_raw()) as parts:
-                        self._content = b"".join([part async for part in parts])
+                    self._content = await self._aread_raw()
             except Exception:
                 if not self.is_closed and can_iterate_async(self.stream):
                     await self.aclose()
                 raise
         return self._content
+
+    async def _aread_raw(self) -> bytes:
+        """`aiter_raw` joined, without its generator (the body of `aread`)."""
+        self._check_async_stream()
+        parts = []
+        with self._errors():
+            async with aclosing(iterate_async(self.stream)) as raws:
+                async for raw in raws:
+                    self._num_bytes_downloaded += len(raw)
+                    parts.append(raw)
+        await self.aclose()
+        return b"".join(parts)
 
     async def aiter_bytes(self, chunk_size: int | None = None) -> AsyncGenerator[bytes, None]:
         """Yield the decoded body, in chunks of `chunk_size` bytes (None: as received)."""
@@ -277,14 +288,7 @@ class BodyReader:
     async def aiter_raw(self, chunk_size: int | None = None) -> AsyncGenerator[bytes, None]:
         """Yield the body as received (still Content-Encoded), in `chunk_size` chunks."""
         chunker = ByteChunker(chunk_size)
-        if self.is_stream_consumed:
-            raise StreamConsumed()
-        if self.is_closed:
-            raise StreamClosed()
-        if not can_iterate_async(self.stream):
-            raise RuntimeError("Attempted to call an async iterator on a sync stream.")
-        self.is_stream_consumed = True
-        self._num_bytes_downloaded = 0
+        self._check_async_stream()
         with self._errors():
             async with aclosing(iterate_async(self.stream)) as raws:
                 async for raw in raws:
@@ -294,6 +298,17 @@ class BodyReader:
         for chunk in chunker.flush():
             yield chunk
         await self.aclose()
+
+    def _check_async_stream(self) -> None:
+        """Refuse a consumed, closed or sync-only stream; else mark it consumed."""
+        if self.is_stream_consumed:
+            raise StreamConsumed()
+        if self.is_closed:
+            raise StreamClosed()
+        if not can_iterate_async(self.stream):
+            raise RuntimeError("Attempted to call an async iterator on a sync stream.")
+        self.is_stream_consumed = True
+        self._num_bytes_downloaded = 0
 
     async def aclose(self) -> None:
         """Close the body stream (releasing the connection); later reads raise."""

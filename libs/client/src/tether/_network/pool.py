@@ -21,7 +21,7 @@ import ssl
 import threading
 import time
 from collections.abc import Iterable
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 from tether_content import ByteStream
 
@@ -317,6 +317,8 @@ class PoolStream(SyncByteStream):
     """A response body: yields the bytes, then returns the connection to its pool."""
 
     __slots__ = ("_conn", "_limits", "_pool", "_request")
+
+    plain_errors: ClassVar[bool] = True  # raises tether's exceptions only (see BoundStream)
 
     def __init__(
         self, pool: ConnectionPool, conn: Connection, limits: Deadline, request: Request

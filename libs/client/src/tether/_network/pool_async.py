@@ -23,7 +23,7 @@ import math
 import ssl
 from collections.abc import Iterable
 from contextlib import nullcontext, suppress
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, ClassVar, Final
 
 from .._config import DEFAULT_LIMITS, Limits
 from .._exceptions import (
@@ -287,6 +287,8 @@ class AsyncPoolStream(AsyncByteStream):
     """A response body: yields the bytes, then returns the connection to its pool."""
 
     __slots__ = ("_conn", "_limits", "_pool", "_request")
+
+    plain_errors: ClassVar[bool] = True  # raises tether's exceptions only (see BoundStream)
 
     def __init__(
         self, pool: AsyncConnectionPool, conn: AsyncConnection, limits: Deadline, request: Request
