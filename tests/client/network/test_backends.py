@@ -83,6 +83,20 @@ async def test_round_trip_and_extra_info(net: Net) -> None:
 
 
 @pytest.mark.anyio
+async def test_wait_readable_times_out_without_closing(net: Net) -> None:
+    with serve(echo) as server:
+        stream = await net.connect_tcp("127.0.0.1", server.port)
+        started = time.monotonic()
+        assert await stream.wait_readable(0.05) is False
+        assert time.monotonic() - started >= 0.04
+        await stream.write(b"ping")  # still open: the wait was no error
+        assert await stream.wait_readable(5) is True
+        assert await stream.read() == b"ping"
+        await stream.close()
+        assert await stream.wait_readable(5) is True  # closed: a read would not block
+
+
+@pytest.mark.anyio
 async def test_read_respects_max_bytes_and_large_writes(net: Net) -> None:
     payload = bytes(range(256)) * 8192  # 2 MiB: more than a socket buffer holds
     with serve(echo) as server:

@@ -99,6 +99,13 @@ class AsyncioStream(AsyncSocketStream):
             self._close()
             raise
 
+    async def wait_readable(self, timeout: float | None) -> bool:
+        """Wait until data or EOF can be read; False if `timeout` passed first."""
+        if self._closed or self._is_readable():
+            return True
+        deadline = None if timeout is None else self._loop.time() + timeout
+        return await self._wait(False, deadline)
+
     async def read(self, max_bytes: int = READ_SIZE, timeout: float | None = None) -> bytes:
         """Up to `max_bytes` bytes, b"" at EOF (see `base` for the error contract)."""
         if self._closed:
