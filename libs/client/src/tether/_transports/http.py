@@ -8,17 +8,21 @@ to `ConnectionPool` / `AsyncConnectionPool`. The constructor is httpx 0.28's.
 - ``proxy=`` raises `UnsupportedProtocol` at construction, naming the proxy: proxies
   are a later issue, and sending around a configured proxy would leak traffic.
 - ``retries`` retries failed connects (`ConnectError`, `ConnectTimeout`), as httpx.
+- ``resolver=`` (keyword-only, tether's own) answers host lookups before DNS: a
+  callable ``(host, port) -> [(ip, port), ...] | None`` (async ones too, for the async
+  transport), or a mapping ``{"host:port": ["ip", ...]}`` like curl's ``--resolve``.
 """
 
 from __future__ import annotations
 
 import ssl
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .._config import DEFAULT_LIMITS, Limits
 from .._exceptions import RequestError, UnsupportedProtocol
 from .._network.backends.base import SocketOption
+from .._network.eyeballs import AsyncResolver, HostOverrides, Resolver
 from .._network.pool import ConnectionPool
 from .._network.pool_async import AsyncConnectionPool
 from .._network.tls import ssl_context_for
@@ -27,6 +31,18 @@ from .._response import Response
 from .base import AsyncBaseTransport, BaseTransport
 
 __all__ = ["AsyncHTTPTransport", "HTTPTransport"]
+
+
+def _resolver(resolver: Any) -> Any:
+    """The `resolver=` argument as the backends take it: a mapping becomes `HostOverrides`."""
+    if resolver is None or callable(resolver):
+        return resolver
+    if isinstance(resolver, Mapping):
+        return HostOverrides(resolver)
+    raise TypeError(
+        "resolver must be a callable (host, port) -> [(ip, port), ...] or a mapping "
+        f"{{'host:port': ['ip', ...]}}, not {type(resolver).__name__}"
+    )
 
 
 def _checked_settings(proxy: Any, retries: int) -> None:
@@ -54,6 +70,8 @@ class HTTPTransport(BaseTransport):
         local_address: str | None = None,
         retries: int = 0,
         socket_options: Iterable[SocketOption] | None = None,
+        *,
+        resolver: Resolver | Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         _checked_settings(proxy, retries)
         self._pool = ConnectionPool(
@@ -63,6 +81,7 @@ class HTTPTransport(BaseTransport):
             uds=uds,
             socket_options=socket_options or (),
             retries=retries,
+            resolver=_resolver(resolver),
         )
 
     @property
@@ -100,6 +119,8 @@ class AsyncHTTPTransport(AsyncBaseTransport):
         local_address: str | None = None,
         retries: int = 0,
         socket_options: Iterable[SocketOption] | None = None,
+        *,
+        resolver: Resolver | AsyncResolver | Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         _checked_settings(proxy, retries)
         self._pool = AsyncConnectionPool(
@@ -109,6 +130,7 @@ class AsyncHTTPTransport(AsyncBaseTransport):
             uds=uds,
             socket_options=socket_options or (),
             retries=retries,
+            resolver=_resolver(resolver),
         )
 
     @property
