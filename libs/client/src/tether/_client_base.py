@@ -397,7 +397,10 @@ class BaseClient:
         chosen = self._auth if isinstance(auth, UseClientDefault) else to_auth(auth)
         if chosen is not None:
             return chosen
-        username, password = request.url.username, request.url.password
+        url = request.url
+        if not url.userinfo:  # the usual case: no credentials in the URL to decode
+            return Auth()
+        username, password = url.username, url.password
         if username or password:
             return BasicAuth(username=username, password=password)
         return Auth()

@@ -369,6 +369,8 @@ class PoolStream(SyncByteStream):
     __slots__ = ("_conn", "_limits", "_pool", "_request")
 
     plain_errors: ClassVar[bool] = True  # raises tether's exceptions only (see BoundStream)
+    supports_sync: ClassVar[bool] = True  # spares can_iterate_sync its ABC check
+    supports_async: ClassVar[bool] = False
 
     def __init__(
         self, pool: ConnectionPool, conn: Connection, limits: Deadline, request: Request
@@ -413,6 +415,8 @@ class TracedStream(SyncByteStream):
     __slots__ = ("_closed", "_inner", "_request", "_started", "_trace")
 
     plain_errors: ClassVar[bool] = True
+    supports_sync: ClassVar[bool] = True
+    supports_async: ClassVar[bool] = False
 
     def __init__(self, inner: PoolStream, trace: Trace, request: Request) -> None:
         self._inner = inner

@@ -338,6 +338,8 @@ class AsyncPoolStream(AsyncByteStream):
     __slots__ = ("_conn", "_limits", "_pool", "_request")
 
     plain_errors: ClassVar[bool] = True  # raises tether's exceptions only (see BoundStream)
+    supports_sync: ClassVar[bool] = False  # spares can_iterate_async its ABC check
+    supports_async: ClassVar[bool] = True
 
     def __init__(
         self, pool: AsyncConnectionPool, conn: AsyncConnection, limits: Deadline, request: Request
@@ -382,6 +384,8 @@ class AsyncTracedStream(AsyncByteStream):
     __slots__ = ("_closed", "_inner", "_request", "_started", "_trace")
 
     plain_errors: ClassVar[bool] = True
+    supports_sync: ClassVar[bool] = False
+    supports_async: ClassVar[bool] = True
 
     def __init__(self, inner: AsyncPoolStream, trace: AsyncTrace, request: Request) -> None:
         self._inner = inner
