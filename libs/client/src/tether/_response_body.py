@@ -197,8 +197,12 @@ class BodyReader:
             raise RuntimeError("Attempted to call a sync iterator on an async stream.")
         self.is_stream_consumed = True
         self._num_bytes_downloaded = 0
+        stream = self.stream
         with self._errors():
-            for raw in iterate_sync(self.stream):
+            # A stream that raises only tether's errors needs no converting wrapper.
+            plain = getattr(stream, "plain_errors", False)
+            raws = iter(stream) if plain else iterate_sync(stream)  # type: ignore[arg-type]
+            for raw in raws:
                 self._num_bytes_downloaded += len(raw)
                 yield from chunker.decode(raw)
         yield from chunker.flush()
@@ -236,11 +240,17 @@ class BodyReader:
         """`aiter_raw` joined, without its generator (the body of `aread`)."""
         self._check_async_stream()
         parts = []
+        stream = self.stream
         with self._errors():
-            async with aclosing(iterate_async(self.stream)) as raws:
-                async for raw in raws:
+            if getattr(stream, "plain_errors", False):  # no converting async generator
+                async for raw in stream:  # type: ignore[union-attr]
                     self._num_bytes_downloaded += len(raw)
                     parts.append(raw)
+            else:
+                async with aclosing(iterate_async(stream)) as raws:
+                    async for raw in raws:
+                        self._num_bytes_downloaded += len(raw)
+                        parts.append(raw)
         await self.aclose()
         return b"".join(parts)
 

@@ -175,6 +175,11 @@ class BoundStream(SyncByteStream, AsyncByteStream):
         return self._stream
 
     @property
+    def plain_errors(self) -> bool:
+        """Whether the transport's stream raises only tether's exceptions."""
+        return bool(getattr(self._stream, "plain_errors", False))
+
+    @property
     def supports_sync(self) -> bool:
         """Whether the transport's stream can be read with ``for``."""
         return can_iterate_sync(self._stream)
