@@ -246,10 +246,26 @@ async def test_async_response_extensions(
     tls_server: UvicornServer,
     client_ssl_context: ssl.SSLContext,
 ) -> None:
+    events: Events = []
+
+    async def trace(name: str, info: dict[str, Any]) -> None:
+        events.append((name, info))
+
     transport = AsyncHTTPTransport(verify=client_ssl_context)
     async with tether.AsyncClient(transport=transport) as client:
         check_network_stream(await client.get(server.url("/")), server.port, tls=False)
-        check_network_stream(await client.get(tls_server.url("/")), tls_server.port, tls=True)
+        response = await client.get(tls_server.url("/"), extensions={"trace": trace})
+        check_network_stream(response, tls_server.port, tls=True)
+    assert names(events)[:4] == [
+        "connection.connect_tcp.started",
+        "connection.connect_tcp.complete",
+        "connection.start_tls.started",
+        "connection.start_tls.complete",
+    ]
+    assert (
+        dict(events)["connection.start_tls.complete"]["return_value"]
+        is (response.extensions["network_stream"])
+    )
 
 
 # -- Expect: 100-continue -------------------------------------------------------------------
