@@ -12,7 +12,9 @@ of requests, after a warm-up that opens the connections; the median of `REPEAT` 
 is reported in requests or MiB per second, with the ratio baseline/candidate ("2.0x":
 the baseline does twice the work in the same time). The baseline is tether, or the
 h11 loop while tether's transport does not exist. A PNG chart goes to
-``benchmarks/results/transport.png``. ``TETHER_BENCH_SCALE=0.2`` shortens every count.
+``benchmarks/results/transport.png``. ``TETHER_BENCH_SCALE=0.2`` shortens every count;
+``TETHER_BENCH_SCENARIOS="sync small,x100"`` keeps the scenarios whose name contains
+one of the parts, and ``TETHER_BENCH_CANDIDATES="tether,h11 loop"`` the candidates named.
 With ``--docs`` (``python -m benchmarks transport --docs``), the chart and the table as
 Markdown are also written to ``docs/assets/benchmarks/``, which the docs' benchmarks
 page includes.
@@ -176,13 +178,24 @@ def run_async(scenario: Scenario, factory: Callable[[int], AsyncCandidate]) -> f
     return _rate(scenario, statistics.median(asyncio.run(_async_runs(scenario, factory))))
 
 
+def _selection(variable: str) -> list[str]:
+    """The comma-separated names in environment `variable` (empty: everything)."""
+    return [part.strip() for part in os.environ.get(variable, "").split(",") if part.strip()]
+
+
 def run_all(port: int, scale: float, log: Callable[[str], None]) -> list[Outcome]:
     """Every candidate in every scenario; failures and absences become notes."""
     sync, async_ = sync_candidates(HOST, port), async_candidates(HOST, port)
+    only = _selection("TETHER_BENCH_SCENARIOS")
+    who = _selection("TETHER_BENCH_CANDIDATES")
     outcomes = []
     for scenario in scenarios(scale):
+        if only and not any(part in scenario.name for part in only):
+            continue
         names = sync if scenario.kind == "sync" else async_
         for name in names:
+            if who and name not in who:
+                continue
             try:
                 if scenario.kind == "sync":
                     rate = run_sync(scenario, sync[name])

@@ -117,6 +117,21 @@ def test_base_url_joining_matches_httpx(base_url: str, url: str) -> None:
     assert str(ours) == str(theirs)
 
 
+def test_repeated_paths_follow_a_changed_base_url() -> None:
+    client = tether.Client(base_url="http://x/api")
+    first = client.build_request("GET", "/users?page=1").url
+    assert client.build_request("GET", "/users?page=1").url == first
+    client.base_url = tether.URL("http://y/v2")
+    assert str(client.build_request("GET", "/users?page=1").url) == "http://y/v2/users?page=1"
+    with pytest.raises(tether.InvalidURL):  # a refused join is refused every time
+        client.build_request("GET", "//other/x")
+    with pytest.raises(tether.InvalidURL):
+        client.build_request("GET", "//other/x")
+    for index in range(600):  # many distinct paths: all joined right, the table bounded
+        assert client.build_request("GET", f"/n{index}").url.path == f"/v2/n{index}"
+    assert len(client._url_cache) <= 256
+
+
 def test_base_url_gets_a_trailing_slash() -> None:
     client = tether.Client(base_url="http://x/api")
     assert client.base_url == tether.URL("http://x/api/")

@@ -29,6 +29,8 @@ RENAMES = {
     "AsyncConnectionPool": "ConnectionPool",
     "AsyncConnection": "Connection",
     "aresolve": "resolve",
+    "atraced_call": "traced_call",
+    "AsyncTrace": "Trace",
     "ASGITransport": "WSGITransport",
     "AsyncIterator": "Iterator",
     "asynccontextmanager": "contextmanager",

@@ -190,6 +190,10 @@ class Stream:
             return Stream(result)  # type: ignore[arg-type]
         return Stream(await result)  # type: ignore[misc]
 
+    async def wait_readable(self, timeout: float | None) -> bool:
+        result = self.raw.wait_readable(timeout)
+        return result if isinstance(result, bool) else await result
+
     def info(self, name: str) -> Any:
         return self.raw.get_extra_info(name)
 

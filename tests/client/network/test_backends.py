@@ -8,6 +8,7 @@ import socket
 import ssl
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -83,6 +84,20 @@ async def test_round_trip_and_extra_info(net: Net) -> None:
             await stream.write(b"x")
         with pytest.raises(tether.ConnectError, match="closed"):
             await stream.start_tls(__import__("ssl").create_default_context(), "localhost")
+
+
+@pytest.mark.anyio
+async def test_wait_readable_times_out_without_closing(net: Net) -> None:
+    with serve(echo) as server:
+        stream = await net.connect_tcp("127.0.0.1", server.port)
+        started = time.monotonic()
+        assert await stream.wait_readable(0.05) is False
+        assert time.monotonic() - started >= 0.04
+        await stream.write(b"ping")  # still open: the wait was no error
+        assert await stream.wait_readable(5) is True
+        assert await stream.read() == b"ping"
+        await stream.close()
+        assert await stream.wait_readable(5) is True  # closed: a read would not block
 
 
 @pytest.mark.anyio
@@ -333,6 +348,75 @@ def test_sync_tls_inside_tls() -> None:
         with pytest.raises(tether.ReadError, match="closed"):
             nested.read(100)
     assert wait_for_fds(before) == before
+
+
+# -- the asyncio reader callback ----------------------------------------------------------
+
+
+def watched(fd: int) -> bool:
+    """Whether the running asyncio loop's selector watches `fd` (for reading)."""
+    selector = asyncio.get_running_loop()._selector  # type: ignore[attr-defined]
+    try:
+        selector.get_key(fd)
+    except KeyError:
+        return False
+    return True
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", ["asyncio"])
+async def test_asyncio_reader_stays_between_reads_and_leaves_when_idle(net: Net) -> None:
+    replies = threading.Event()
+
+    def answer_then_close(conn: socket.socket) -> None:
+        while data := conn.recv(65536):
+            conn.sendall(data)
+            if data == b"bye":
+                replies.wait(5)
+                return
+
+    with serve(answer_then_close) as server:
+        stream = await net.connect_tcp("127.0.0.1", server.port)
+        fd = stream.info("socket").fileno()
+        await check_reader_lifecycle(stream, fd, replies)
+        await stream.close()
+
+    with serve(echo) as server:
+        stream = await net.connect_tcp("127.0.0.1", server.port)
+        fd = stream.info("socket").fileno()
+        try:
+            reading = asyncio.ensure_future(stream.read())
+            await asyncio.sleep(0.01)
+            await stream.write(b"x")
+            assert await reading == b"x"
+            await asyncio.sleep(0.01)  # a stale wake-up, if any, keeps the callback
+            assert watched(fd)
+        finally:
+            await stream.close()  # closing unregisters before the fd can be reused
+        assert not watched(fd)
+
+
+async def check_reader_lifecycle(stream: Stream, fd: int, replies: threading.Event) -> None:
+    try:
+        for word in (b"one", b"two"):
+            reading = asyncio.ensure_future(stream.read())
+            await asyncio.sleep(0.01)  # nothing sent yet: the read waits, the callback registers
+            await stream.write(word)
+            assert await reading == word
+            await asyncio.sleep(0.01)  # a stale wake-up, if any, keeps the callback
+            assert watched(fd)  # and stays for the next read
+        await stream.write(b"bye")
+        assert await stream.read() == b"bye"
+        replies.set()  # the server closes while nobody reads: the callback leaves
+        for _ in range(200):
+            if not watched(fd):
+                break
+            await asyncio.sleep(0.005)
+        assert not watched(fd)
+        assert stream.info("is_readable") is True  # the EOF is still there to see
+        assert await stream.read() == b""
+    finally:
+        await stream.close()
 
 
 # -- cancellation never leaks a socket ---------------------------------------------------

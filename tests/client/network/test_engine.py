@@ -157,6 +157,33 @@ def test_invalid_request_line_is_refused(
     assert get(e)
 
 
+def test_a_known_field_does_not_vouch_for_a_new_value_or_name() -> None:
+    e = engine()
+    assert get(e, [(b"X-Token", b"fine")])  # now known: sent again without h11's regexes
+    e.receive(OK)
+    e.next_cycle()
+    for bad in ([(b"X-Token", b"fine\r\nInjected: 1")], [(b"X-Token ", b"fine")]):
+        with pytest.raises(LocalProtocolError):
+            e.start_request(b"GET", b"/", HOST + bad)
+    with pytest.raises(LocalProtocolError, match="invalid request method"):
+        e.start_request(b"GE T", b"/", [*HOST, (b"X-Token", b"fine")])
+    with pytest.raises(LocalProtocolError, match="Host"):  # framing is still checked
+        e.start_request(b"GET", b"/", [*HOST, *HOST, (b"X-Token", b"fine")])
+    out = get(e, [(b"X-Token", b"fine")])
+    assert out == b"GET / HTTP/1.1\r\nHost: example.test:8080\r\nX-Token: fine\r\n\r\n"
+
+
+def test_unhashable_or_text_fields_take_the_full_check() -> None:
+    e = engine()
+    fields = [(bytearray(b"X-A"), b"1"), ("X-B", "2")]
+    out = e.start_request(b"GET", b"/", HOST + fields)  # type: ignore[operator]
+    assert b"X-A: 1\r\nX-B: 2\r\n" in out
+    e.end_body()
+    e.receive(OK)
+    e.next_cycle()
+    assert e.start_request(b"GET", b"/", HOST + fields)  # type: ignore[operator]
+
+
 def test_long_target_is_clipped_in_the_message() -> None:
     with pytest.raises(LocalProtocolError, match=r"xxx\.\.\.'") as info:
         engine().start_request(b"GET", b"/ " + b"x" * 500, HOST)

@@ -208,6 +208,10 @@ async def test_verified_round_trip_with_sni_and_alpn(
             assert received == b"secret" * 30000
             # TLS 1.3 session tickets were read with the data: nothing is waiting now.
             assert stream.info("is_readable") is False
+            assert await stream.wait_readable(0.02) is False
+            await stream.write(b"again")
+            assert await stream.wait_readable(5) is True
+            assert await stream.read() == b"again"
             await stream.close()
             await stream.close()
             with pytest.raises(tether.ReadError, match="closed"):

@@ -233,6 +233,8 @@ class AsyncClient(BaseClient):
     async def _send_handling_auth(
         self, request: Request, auth: Auth, follow_redirects: bool, history: list[Response]
     ) -> Response:
+        if type(auth) is Auth:  # no authentication: no flow to drive
+            return await self._send_handling_redirects(request, follow_redirects, history)
         flow = auth.async_auth_flow(request)
         try:
             request = await afirst_auth_request(flow, request)

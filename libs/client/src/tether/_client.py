@@ -225,6 +225,8 @@ class Client(BaseClient):
     def _send_handling_auth(
         self, request: Request, auth: Auth, follow_redirects: bool, history: list[Response]
     ) -> Response:
+        if type(auth) is Auth:  # no authentication: no flow to drive
+            return self._send_handling_redirects(request, follow_redirects, history)
         flow = auth.sync_auth_flow(request)
         try:
             request = first_auth_request(flow, request)

@@ -56,6 +56,10 @@ from ._types import (
 
 EventHook = Callable[..., Any]
 
+# How many (base_url, string URL) joins a client remembers: the paths an application
+# calls again and again, bounded so that unique URLs cannot grow it without end.
+_URL_CACHE_SIZE = 256
+
 
 class ClientState(enum.Enum):
     """Where a client is in its life."""
@@ -203,6 +207,7 @@ class BaseClient:
         default_encoding: str | Callable[[bytes], str] = "utf-8",
     ) -> None:
         self._base_url = enforce_trailing_slash(URL(base_url))
+        self._url_cache: dict[tuple[URL, str], URL] = {}
         self._auth = to_auth(auth)
         self._params = QueryParams(params)
         self.headers = headers  # the setter adds the default headers
@@ -320,7 +325,7 @@ class BaseClient:
         extensions: RequestExtensions | None = None,
     ) -> Request:
         """Build a request with the client's defaults merged in, ready for `send()`."""
-        full_url = merge_url(self._base_url, url)
+        full_url = self._merged_url(url)
         merged_headers = merge_headers(self._headers, headers)
         explicit_cookie = Headers(headers).get("cookie") if headers else None
         request = Request(
@@ -339,6 +344,25 @@ class BaseClient:
         if pinned is not None:
             self._pinned[request] = pinned
         return request
+
+    def _merged_url(self, url: URL | str) -> URL:
+        """`merge_url` with the client's base_url, remembered for recent string URLs.
+
+        URLs are immutable, so a client that requests the same paths again (the usual
+        case) skips parsing and joining them; the table is keyed by base_url as well, so
+        setting `base_url` needs no invalidation, and it is cleared when it fills up.
+        """
+        if type(url) is not str:
+            return merge_url(self._base_url, url)
+        key = (self._base_url, url)
+        cache = self._url_cache
+        merged = cache.get(key)
+        if merged is None:
+            merged = merge_url(self._base_url, url)
+            if len(cache) >= _URL_CACHE_SIZE:
+                cache.clear()
+            cache[key] = merged
+        return merged
 
     def _check_sendable(self, request: Request) -> None:
         """Refuse to send when the client is closed or the URL cannot be sent anywhere."""
@@ -373,7 +397,10 @@ class BaseClient:
         chosen = self._auth if isinstance(auth, UseClientDefault) else to_auth(auth)
         if chosen is not None:
             return chosen
-        username, password = request.url.username, request.url.password
+        url = request.url
+        if not url.userinfo:  # the usual case: no credentials in the URL to decode
+            return Auth()
+        username, password = url.username, url.password
         if username or password:
             return BasicAuth(username=username, password=password)
         return Auth()

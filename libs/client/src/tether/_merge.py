@@ -94,6 +94,9 @@ def client_headers(headers: HeaderTypes | None) -> Headers:
     """
     merged = default_headers()
     merged.update(headers)
+    # One lookup builds the name index now; every request's copy shares it (copy on
+    # write) instead of building its own.
+    _ = "Host" in merged
     return merged
 
 
@@ -165,8 +168,9 @@ def merge_params(client_params: QueryParams, params: Any = None) -> QueryParams 
 def merge_headers(client_headers: Headers, headers: HeaderTypes | None = None) -> Headers:
     """A new Headers: the client's, then the request's, a request's name replacing all
     of the client's fields of that name (so `headers={"Accept": ...}` overrides)."""
-    merged = Headers(client_headers)
-    merged.update(headers)
+    merged = Headers(client_headers)  # shares the client's fields until either changes
+    if headers:
+        merged.update(headers)
     return merged
 
 

@@ -52,6 +52,10 @@ QueryParamInput = (
 # RFC 9110 section 5.6.2: a method is a token.
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+# The usual methods, already valid and upper-case: no regex for them.
+_KNOWN_METHODS = {
+    name: name for name in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
+}
 
 
 def _method(method: object) -> str:
@@ -93,8 +97,10 @@ class Request:
         stream: StreamTypes | None = None,
         extensions: Mapping[str, Any] | None = None,
     ) -> None:
-        self.method = _method(method)
-        self.url = URL(url)
+        known = _KNOWN_METHODS.get(method) if type(method) is str else None
+        self.method = known or _method(method)
+        # A URL is immutable: kept as given (with its cached string), not copied.
+        self.url = url if type(url) is URL else URL(url)
         if params is not None:
             self.url = self.url.copy_merge_params(params)
         self.headers = Headers(headers)
@@ -105,7 +111,11 @@ class Request:
         if stream is not None:
             self.stream = stream
             return
-        boundary = tether_content.boundary_from_content_type(self.headers.get("Content-Type"))
+        boundary = (  # only a multipart body (files=) has one
+            tether_content.boundary_from_content_type(self.headers.get("Content-Type"))
+            if files
+            else None
+        )
         body_headers, body = tether_content.encode_request(
             content, data, files, json, boundary, method=self.method
         )
@@ -126,8 +136,11 @@ class Request:
         auto: list[tuple[bytes, bytes]] = []
         if "Host" not in self.headers and self.url.host:
             auto.append((b"Host", self.url.netloc))
-        framed = "Content-Length" in self.headers or "Transfer-Encoding" in self.headers
-        if empty_body and not framed:
+        if (
+            empty_body
+            and "Content-Length" not in self.headers
+            and "Transfer-Encoding" not in self.headers
+        ):
             auto.append((b"Content-Length", b"0"))
         if auto:
             self.headers = Headers([*auto, *self.headers.raw])

@@ -145,7 +145,10 @@ class BodyReader:
         """Read the whole body into memory (once), close the stream, and return it."""
         if self._content is None:
             try:
-                self._content = b"".join(self.iter_bytes())
+                if "Content-Encoding" in self.headers:
+                    self._content = b"".join(self.iter_bytes())
+                else:  # nothing to decode: skip the decoder and chunker stages
+                    self._content = b"".join(self.iter_raw())
             except Exception:
                 if not self.is_closed and can_iterate_sync(self.stream):
                     self.close()
@@ -194,8 +197,12 @@ class BodyReader:
             raise RuntimeError("Attempted to call a sync iterator on an async stream.")
         self.is_stream_consumed = True
         self._num_bytes_downloaded = 0
+        stream = self.stream
         with self._errors():
-            for raw in iterate_sync(self.stream):
+            # A stream that raises only tether's errors needs no converting wrapper.
+            plain = getattr(stream, "plain_errors", False)
+            raws = iter(stream) if plain else iterate_sync(stream)  # type: ignore[arg-type]
+            for raw in raws:
                 self._num_bytes_downloaded += len(raw)
                 yield from chunker.decode(raw)
         yield from chunker.flush()
@@ -218,13 +225,34 @@ class BodyReader:
         """Read the whole body into memory (once), close the stream, and return it."""
         if self._content is None:
             try:
-                async with aclosing(self.aiter_bytes()) as parts:
-                    self._content = b"".join([part async for part in parts])
+                if "Content-Encoding" in self.headers:
+                    async with aclosing(self.aiter_bytes()) as parts:
+                        self._content = b"".join([part async for part in parts])
+                else:  # nothing to decode: skip the decoder and chunker stages
+                    self._content = await self._aread_raw()
             except Exception:
                 if not self.is_closed and can_iterate_async(self.stream):
                     await self.aclose()
                 raise
         return self._content
+
+    async def _aread_raw(self) -> bytes:
+        """`aiter_raw` joined, without its generator (the body of `aread`)."""
+        self._check_async_stream()
+        parts = []
+        stream = self.stream
+        with self._errors():
+            if getattr(stream, "plain_errors", False):  # no converting async generator
+                async for raw in stream:  # type: ignore[union-attr]
+                    self._num_bytes_downloaded += len(raw)
+                    parts.append(raw)
+            else:
+                async with aclosing(iterate_async(stream)) as raws:
+                    async for raw in raws:
+                        self._num_bytes_downloaded += len(raw)
+                        parts.append(raw)
+        await self.aclose()
+        return b"".join(parts)
 
     async def aiter_bytes(self, chunk_size: int | None = None) -> AsyncGenerator[bytes, None]:
         """Yield the decoded body, in chunks of `chunk_size` bytes (None: as received)."""
@@ -270,14 +298,7 @@ class BodyReader:
     async def aiter_raw(self, chunk_size: int | None = None) -> AsyncGenerator[bytes, None]:
         """Yield the body as received (still Content-Encoded), in `chunk_size` chunks."""
         chunker = ByteChunker(chunk_size)
-        if self.is_stream_consumed:
-            raise StreamConsumed()
-        if self.is_closed:
-            raise StreamClosed()
-        if not can_iterate_async(self.stream):
-            raise RuntimeError("Attempted to call an async iterator on a sync stream.")
-        self.is_stream_consumed = True
-        self._num_bytes_downloaded = 0
+        self._check_async_stream()
         with self._errors():
             async with aclosing(iterate_async(self.stream)) as raws:
                 async for raw in raws:
@@ -287,6 +308,17 @@ class BodyReader:
         for chunk in chunker.flush():
             yield chunk
         await self.aclose()
+
+    def _check_async_stream(self) -> None:
+        """Refuse a consumed, closed or sync-only stream; else mark it consumed."""
+        if self.is_stream_consumed:
+            raise StreamConsumed()
+        if self.is_closed:
+            raise StreamClosed()
+        if not can_iterate_async(self.stream):
+            raise RuntimeError("Attempted to call an async iterator on a sync stream.")
+        self.is_stream_consumed = True
+        self._num_bytes_downloaded = 0
 
     async def aclose(self) -> None:
         """Close the body stream (releasing the connection); later reads raise."""

@@ -155,6 +155,10 @@ class DetachedStream(SyncByteStream, AsyncByteStream):
 class BoundStream(SyncByteStream, AsyncByteStream):
     """A transport's response body, tied to its response by `Response.bind()`.
 
+    A stream whose class sets ``plain_errors = True`` promises to raise only tether's
+    own exceptions (the network transport's do), and is iterated without the
+    `iterate_sync`/`iterate_async` wrapper that converts tether_content's.
+
     Closing it (`close()` or `aclose()`) closes the transport's stream, which releases
     the connection, and then calls `on_close`, with which the response records
     `elapsed`. It iterates the way the transport's stream does: `supports_sync` and
@@ -171,6 +175,11 @@ class BoundStream(SyncByteStream, AsyncByteStream):
         return self._stream
 
     @property
+    def plain_errors(self) -> bool:
+        """Whether the transport's stream raises only tether's exceptions."""
+        return bool(getattr(self._stream, "plain_errors", False))
+
+    @property
     def supports_sync(self) -> bool:
         """Whether the transport's stream can be read with ``for``."""
         return can_iterate_sync(self._stream)
@@ -182,11 +191,17 @@ class BoundStream(SyncByteStream, AsyncByteStream):
 
     def __iter__(self) -> Iterator[bytes]:
         """Yield the transport's bytes."""
-        return iterate_sync(self._stream)
+        stream = self._stream
+        if getattr(stream, "plain_errors", False):  # nothing to convert: no wrapper
+            return iter(stream)
+        return iterate_sync(stream)
 
     def __aiter__(self) -> AsyncIterator[bytes]:
         """Yield the transport's bytes."""
-        return iterate_async(self._stream)
+        stream = self._stream
+        if getattr(stream, "plain_errors", False):  # nothing to convert: no wrapper
+            return stream.__aiter__()  # type: ignore[no-any-return]
+        return iterate_async(stream)
 
     def close(self) -> None:
         """Close the transport's stream, then run the close callback (each once)."""

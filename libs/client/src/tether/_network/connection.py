@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from .backends._common import READ_SIZE
 from .backends.base import NetworkStream
 from .engine import BodyData, Event, H11Engine, ResponseHead
+from .trace import CONTINUE_WAIT, Trace, has_body, head_info
 
 __all__ = ["Connection"]
 
@@ -50,6 +51,11 @@ class Connection:
         return not self._closed and self._engine.reusable
 
     @property
+    def stream(self) -> NetworkStream:
+        """The network stream (the ``network_stream`` response extension)."""
+        return self._stream
+
+    @property
     def closed(self) -> bool:
         """Whether the connection was closed."""
         return self._closed
@@ -66,12 +72,42 @@ class Connection:
         body: Iterable[bytes] | None,
         write_timeout: float | None,
         read_timeout: float | None,
+        trace: Trace | None = None,
+        request: object = None,
     ) -> ResponseHead:
-        """Send the request (body streamed) and read up to the final response head."""
+        """Send the request (body streamed) and read up to the final response head.
+
+        `trace` (the ``trace`` request extension) hears each phase's ``.started``,
+        ``.complete`` and ``.failed``, with `request` in the info, as httpcore reports
+        them. With ``Expect: 100-continue`` the body waits for a 1xx (at most
+        `CONTINUE_WAIT`); a final response that comes first is returned without sending it,
+        and the connection is then not reusable.
+        """
         engine = self._engine
         stream = self._stream
+        phase = ""
         try:
+            if trace is not None:
+                phase = "http11.send_request_headers"
+                trace(phase + ".started", {"request": request})
             data = engine.start_request(method, target, headers)
+            if trace is not None:
+                stream.write(data, write_timeout)
+                data = b""
+                trace(phase + ".complete", {"return_value": None})
+                phase = "http11.send_request_body"
+                trace(phase + ".started", {"request": request})
+            if engine.awaiting_continue and has_body(headers):
+                stream.write(data, write_timeout)
+                data = b""
+                early = self._await_continue(read_timeout)
+                if early is not None:  # a final answer came first: the body stays unsent
+                    if trace is not None:
+                        trace(phase + ".complete", {"return_value": None})
+                        phase = "http11.receive_response_headers"
+                        trace(phase + ".started", {"request": request})
+                        trace(phase + ".complete", {"return_value": head_info(early)})
+                    return early
             if body is not None:
                 for piece in body:
                     framed = engine.send_body(piece)
@@ -87,16 +123,39 @@ class Connection:
                             data = b""
             data += engine.end_body()
             stream.write(data, write_timeout)
+            if trace is not None:
+                trace(phase + ".complete", {"return_value": None})
+                phase = "http11.receive_response_headers"
+                trace(phase + ".started", {"request": request})
             while True:
                 events = engine.receive(stream.read(READ_SIZE, read_timeout))
                 for index, event in enumerate(events):
                     if type(event) is ResponseHead:
                         self._pending.extend(events[index + 1 :])
+                        if trace is not None:
+                            trace(phase + ".complete", {"return_value": head_info(event)})
                         return event
                     # Anything before the final head is a 1xx (RFC 9110 §15.2): skipped.
-        except BaseException:
+        except BaseException as exc:
             self.close()
+            if trace is not None and phase:
+                trace(phase + ".failed", {"exception": exc})
             raise
+
+    def _await_continue(self, read_timeout: float | None) -> ResponseHead | None:
+        """Wait for ``100 Continue``: None to send the body, or the final response head."""
+        engine = self._engine
+        stream = self._stream
+        wait = CONTINUE_WAIT if read_timeout is None else min(CONTINUE_WAIT, read_timeout)
+        while engine.awaiting_continue:
+            if not stream.wait_readable(wait):
+                return None  # no answer in time: send the body anyway, as curl does
+            events = engine.receive(stream.read(READ_SIZE, read_timeout))
+            for index, event in enumerate(events):
+                if type(event) is ResponseHead:
+                    self._pending.extend(events[index + 1 :])
+                    return event
+        return None
 
     def next_piece(self, read_timeout: float | None) -> bytes | None:
         """The next piece of the response body, or None at its end."""

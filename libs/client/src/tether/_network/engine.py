@@ -146,6 +146,11 @@ _InformationalResponse: Final = h11.InformationalResponse
 _PAUSED: Final = h11.PAUSED
 _BODY_OVER: Final = frozenset({h11.DONE, h11.MUST_CLOSE, h11.CLOSED, h11.SWITCHED_PROTOCOL})
 
+# Header fields (name, value) that h11 has validated: checked again only when new. The
+# names and values are bytes (immutable) and the set is bounded: cleared when it fills.
+_KNOWN_FIELDS: Final[set[tuple[bytes, bytes]]] = set()
+_KNOWN_FIELDS_MAX: Final = 4096
+
 # Only used to explain an error after h11 refused a request (RFC 9110 §5.1, §5.5).
 _TOKEN: Final = re.compile(rb"[-!#$%&'*+.^_`|~0-9A-Za-z]+")
 _FIELD_VALUE: Final = re.compile(
@@ -211,7 +216,26 @@ class H11Engine:
     def start_request(self, method: bytes, target: bytes, headers: HeaderList) -> bytes:
         """Serialise the request head, headers in the caller's order (Host first, as given)."""
         try:
-            request = h11.Request(method=method, target=target, headers=headers)
+            # h11 checks each header field with two regular expressions; fields it has
+            # accepted before (a client sends the same few again and again) skip that.
+            # `_parsed=True` is h11's own flag for pre-validated fields (its parser
+            # passes it); the method, target and framing headers are still checked.
+            known = _KNOWN_FIELDS
+            try:
+                fast = all(field in known for field in headers)
+            except TypeError:  # an unhashable field (a bytearray): the full check
+                fast = False
+            if fast:
+                request = h11.Request(method=method, target=target, headers=headers, _parsed=True)
+            else:
+                request = h11.Request(method=method, target=target, headers=headers)
+                if len(known) > _KNOWN_FIELDS_MAX:
+                    known.clear()
+                known.update(
+                    (name, value)
+                    for name, value in headers
+                    if type(name) is bytes and type(value) is bytes
+                )
         except h11.LocalProtocolError as exc:
             raise self._invalid_request(method, target, headers, str(exc)) from exc
         chunked = sized = False

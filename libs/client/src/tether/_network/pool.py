@@ -21,7 +21,8 @@ import ssl
 import threading
 import time
 from collections.abc import Iterable
-from typing import Any, Final
+from functools import partial
+from typing import Any, ClassVar, Final
 
 from tether_content import ByteStream
 
@@ -45,6 +46,8 @@ from .backends.base import NetworkBackend, SocketOption
 from .backends.sync import SyncBackend
 from .books import Open, Outcome, PoolBooks, PoolClosed, Reuse, Ticket, Wait
 from .connection import Connection
+from .eyeballs import Resolver
+from .trace import Trace, traced_call
 
 __all__ = ["RETRY_SAFE_METHODS", "ConnectionPool", "Deadline", "origin_of"]
 
@@ -124,8 +127,10 @@ class ConnectionPool:
         socket_options: Iterable[SocketOption] = (),
         retries: int = 0,
         backend: NetworkBackend | None = None,
+        resolver: Resolver | None = None,
     ) -> None:
-        """`retries` is how often a failed connect is tried again (httpx's meaning)."""
+        """`retries` is how often a failed connect is tried again (httpx's meaning);
+        `resolver` answers host lookups first (see `eyeballs.Resolver`)."""
         self._ssl_context = ssl_context
         self._books: PoolBooks[Connection, threading.Event] = PoolBooks(limits)
         self._lock = threading.Lock()
@@ -133,6 +138,7 @@ class ConnectionPool:
         self._uds = uds
         self._socket_options = tuple(socket_options)
         self._retries = retries
+        self._resolver = resolver
         self._closed = False
         self._backend: NetworkBackend = SyncBackend() if backend is None else backend
 
@@ -152,8 +158,9 @@ class ConnectionPool:
         limits = Deadline(request.extensions.get("timeout"), request.url)
         method = request.method.encode("ascii")
         retry = method in RETRY_SAFE_METHODS and replayable(request)
+        trace = request.extensions.get("trace")
         while True:
-            conn, reused = self._acquire(origin, limits)
+            conn, reused = self._acquire(origin, limits, request)
             try:
                 head = conn.send_request(
                     method,
@@ -162,6 +169,8 @@ class ConnectionPool:
                     request.stream,  # type: ignore[arg-type]
                     limits.left(limits.write, WriteTimeout),
                     limits.left(limits.read, ReadTimeout),
+                    trace,
+                    request,
                 )
             except STALE_ERRORS:
                 self._give_back(conn)
@@ -177,8 +186,12 @@ class ConnectionPool:
         return Response(
             head.status,
             headers=head.headers,
-            stream=stream,
-            extensions={"http_version": head.http_version, "reason_phrase": head.reason},
+            stream=stream if trace is None else TracedStream(stream, trace, request),
+            extensions={
+                "http_version": head.http_version,
+                "reason_phrase": head.reason,
+                "network_stream": conn.stream,
+            },
         )
 
     def _route(self, request: Request) -> tuple[Origin, bytes, list[tuple[bytes, bytes]]]:
@@ -187,7 +200,9 @@ class ConnectionPool:
 
     # -- connections -------------------------------------------------------------------
 
-    def _acquire(self, origin: Origin, limits: Deadline) -> tuple[Connection, bool]:
+    def _acquire(
+        self, origin: Origin, limits: Deadline, request: Request
+    ) -> tuple[Connection, bool]:
         """A connection for `origin`, and whether it was reused."""
         while True:
             with self._lock:
@@ -213,7 +228,7 @@ class ConnectionPool:
             if grant.evict is not None:
                 grant.evict.close()
             try:
-                conn = self._connect(origin, limits)
+                conn = self._connect(origin, limits, request)
             except BaseException:
                 with self._lock:
                     outcome = self._books.open_failed(grant.slot)
@@ -250,8 +265,10 @@ class ConnectionPool:
             )
         return grant
 
-    def _connect(self, origin: Origin, limits: Deadline) -> Connection:
+    def _connect(self, origin: Origin, limits: Deadline, request: Request) -> Connection:
         scheme, host, port = origin
+        extensions = request.extensions
+        trace = extensions.get("trace")
         backend = self._backend
         where = f"{host}:{port}"
         attempts = self._retries
@@ -259,16 +276,37 @@ class ConnectionPool:
             timeout = limits.left(limits.connect, ConnectTimeout)
             try:
                 if self._uds is not None:
-                    stream = backend.connect_unix(
-                        self._uds, timeout=timeout, socket_options=self._socket_options
+                    stream = traced_call(
+                        trace,
+                        "connection.connect_unix_socket",
+                        {"path": self._uds, "timeout": timeout},
+                        partial(
+                            backend.connect_unix,
+                            self._uds,
+                            timeout=timeout,
+                            socket_options=self._socket_options,
+                        ),
                     )
                 else:
-                    stream = backend.connect_tcp(
-                        host,
-                        port,
-                        timeout=timeout,
-                        local_address=self._local_address,
-                        socket_options=self._socket_options,
+                    stream = traced_call(
+                        trace,
+                        "connection.connect_tcp",
+                        {
+                            "host": host,
+                            "port": port,
+                            "local_address": self._local_address,
+                            "timeout": timeout,
+                            "socket_options": self._socket_options,
+                        },
+                        partial(
+                            backend.connect_tcp,
+                            host,
+                            port,
+                            timeout=timeout,
+                            local_address=self._local_address,
+                            socket_options=self._socket_options,
+                            resolver=self._resolver,
+                        ),
                     )
                 break
             except (ConnectError, ConnectTimeout):
@@ -279,12 +317,24 @@ class ConnectionPool:
             context = self._ssl_context
             if context is None:  # pragma: no cover - the transport always passes one
                 context = ssl.create_default_context()
+            # The `sni_hostname` extension names the server for TLS (SNI and the
+            # certificate check) when it is not the URL's host, as httpcore's does.
+            server_hostname = extensions.get("sni_hostname") or host
+            timeout = limits.left(limits.connect, ConnectTimeout)
+            plain = stream
             try:
-                stream = stream.start_tls(
-                    context, host, limits.left(limits.connect, ConnectTimeout)
+                stream = traced_call(
+                    trace,
+                    "connection.start_tls",
+                    {
+                        "ssl_context": context,
+                        "server_hostname": server_hostname,
+                        "timeout": timeout,
+                    },
+                    partial(plain.start_tls, context, server_hostname, timeout),
                 )
             except BaseException:
-                stream.close()
+                plain.close()
                 raise
         return Connection(stream, where)
 
@@ -318,6 +368,10 @@ class PoolStream(SyncByteStream):
     """A response body: yields the bytes, then returns the connection to its pool."""
 
     __slots__ = ("_conn", "_limits", "_pool", "_request")
+
+    plain_errors: ClassVar[bool] = True  # raises tether's exceptions only (see BoundStream)
+    supports_sync: ClassVar[bool] = True  # spares can_iterate_sync its ABC check
+    supports_async: ClassVar[bool] = False
 
     def __init__(
         self, pool: ConnectionPool, conn: Connection, limits: Deadline, request: Request
@@ -354,3 +408,49 @@ class PoolStream(SyncByteStream):
         pool, self._pool = self._pool, None
         if pool is not None:
             pool._give_back(self._conn)
+
+
+class TracedStream(SyncByteStream):
+    """A response body that reports its reading and closing to a ``trace`` callback."""
+
+    __slots__ = ("_closed", "_inner", "_request", "_started", "_trace")
+
+    plain_errors: ClassVar[bool] = True
+    supports_sync: ClassVar[bool] = True
+    supports_async: ClassVar[bool] = False
+
+    def __init__(self, inner: PoolStream, trace: Trace, request: Request) -> None:
+        self._inner = inner
+        self._trace = trace
+        self._request = request
+        self._started = self._closed = False
+
+    def __iter__(self) -> TracedStream:
+        return self
+
+    def __next__(self) -> bytes:
+        trace = self._trace
+        if not self._started:
+            self._started = True
+            trace("http11.receive_response_body.started", {"request": self._request})
+        if self._closed:
+            raise StopIteration
+        try:
+            return self._inner.__next__()
+        except StopIteration:
+            trace("http11.receive_response_body.complete", {"return_value": None})
+            self.close()
+            raise
+        except BaseException as exc:
+            trace("http11.receive_response_body.failed", {"exception": exc})
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """Close the body (returning the connection), reported as ``http11.response_closed``."""
+        if not self._closed:
+            self._closed = True
+            trace = self._trace
+            trace("http11.response_closed.started", {})
+            self._inner.close()
+            trace("http11.response_closed.complete", {"return_value": None})

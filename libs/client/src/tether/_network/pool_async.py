@@ -23,7 +23,8 @@ import math
 import ssl
 from collections.abc import Iterable
 from contextlib import nullcontext, suppress
-from typing import TYPE_CHECKING, Final
+from functools import partial
+from typing import TYPE_CHECKING, ClassVar, Final
 
 from .._config import DEFAULT_LIMITS, Limits
 from .._exceptions import (
@@ -41,7 +42,9 @@ from .backends.auto import current_async_backend, current_async_library
 from .backends.base import AsyncNetworkBackend, SocketOption
 from .books import Open, Outcome, PoolBooks, PoolClosed, Reuse, Ticket, Wait
 from .connection_async import AsyncConnection
+from .eyeballs import AsyncResolver, Resolver
 from .pool import RETRY_SAFE_METHODS, STALE_ERRORS, Deadline, Origin, origin_of, replayable
+from .trace import AsyncTrace, atraced_call
 
 if TYPE_CHECKING:
     import trio
@@ -92,6 +95,7 @@ class AsyncConnectionPool:
         socket_options: Iterable[SocketOption] = (),
         retries: int = 0,
         backend: AsyncNetworkBackend | None = None,
+        resolver: Resolver | AsyncResolver | None = None,
     ) -> None:
         """`retries` is how often a failed connect is tried again (httpx's meaning)."""
         self._ssl_context = ssl_context
@@ -101,6 +105,7 @@ class AsyncConnectionPool:
         self._uds = uds
         self._socket_options = tuple(socket_options)
         self._retries = retries
+        self._resolver = resolver
         self._closed = False
         self._backend: AsyncNetworkBackend | None = backend  # None: the running loop's
 
@@ -120,8 +125,9 @@ class AsyncConnectionPool:
         limits = Deadline(request.extensions.get("timeout"), request.url)
         method = request.method.encode("ascii")
         retry = method in RETRY_SAFE_METHODS and replayable(request)
+        trace = request.extensions.get("trace")
         while True:
-            conn, reused = await self._acquire(origin, limits)
+            conn, reused = await self._acquire(origin, limits, request)
             try:
                 head = await conn.send_request(
                     method,
@@ -130,6 +136,8 @@ class AsyncConnectionPool:
                     request.stream,  # type: ignore[arg-type]
                     limits.left(limits.write, WriteTimeout),
                     limits.left(limits.read, ReadTimeout),
+                    trace,
+                    request,
                 )
             except STALE_ERRORS:
                 await self._give_back(conn)
@@ -145,8 +153,12 @@ class AsyncConnectionPool:
         return Response(
             head.status,
             headers=head.headers,
-            stream=stream,
-            extensions={"http_version": head.http_version, "reason_phrase": head.reason},
+            stream=stream if trace is None else AsyncTracedStream(stream, trace, request),
+            extensions={
+                "http_version": head.http_version,
+                "reason_phrase": head.reason,
+                "network_stream": conn.stream,
+            },
         )
 
     def _route(self, request: Request) -> tuple[Origin, bytes, list[tuple[bytes, bytes]]]:
@@ -155,7 +167,9 @@ class AsyncConnectionPool:
 
     # -- connections -------------------------------------------------------------------
 
-    async def _acquire(self, origin: Origin, limits: Deadline) -> tuple[AsyncConnection, bool]:
+    async def _acquire(
+        self, origin: Origin, limits: Deadline, request: Request
+    ) -> tuple[AsyncConnection, bool]:
         """A connection for `origin`, and whether it was reused."""
         while True:
             with self._lock:
@@ -181,7 +195,7 @@ class AsyncConnectionPool:
             if grant.evict is not None:
                 await grant.evict.aclose()
             try:
-                conn = await self._connect(origin, limits)
+                conn = await self._connect(origin, limits, request)
             except BaseException:
                 with self._lock:
                     outcome = self._books.open_failed(grant.slot)
@@ -218,8 +232,10 @@ class AsyncConnectionPool:
             )
         return grant
 
-    async def _connect(self, origin: Origin, limits: Deadline) -> AsyncConnection:
+    async def _connect(self, origin: Origin, limits: Deadline, request: Request) -> AsyncConnection:
         scheme, host, port = origin
+        extensions = request.extensions
+        trace = extensions.get("trace")
         backend = self._backend
         if backend is None:
             backend = self._backend = current_async_backend()
@@ -229,16 +245,37 @@ class AsyncConnectionPool:
             timeout = limits.left(limits.connect, ConnectTimeout)
             try:
                 if self._uds is not None:
-                    stream = await backend.connect_unix(
-                        self._uds, timeout=timeout, socket_options=self._socket_options
+                    stream = await atraced_call(
+                        trace,
+                        "connection.connect_unix_socket",
+                        {"path": self._uds, "timeout": timeout},
+                        partial(
+                            backend.connect_unix,
+                            self._uds,
+                            timeout=timeout,
+                            socket_options=self._socket_options,
+                        ),
                     )
                 else:
-                    stream = await backend.connect_tcp(
-                        host,
-                        port,
-                        timeout=timeout,
-                        local_address=self._local_address,
-                        socket_options=self._socket_options,
+                    stream = await atraced_call(
+                        trace,
+                        "connection.connect_tcp",
+                        {
+                            "host": host,
+                            "port": port,
+                            "local_address": self._local_address,
+                            "timeout": timeout,
+                            "socket_options": self._socket_options,
+                        },
+                        partial(
+                            backend.connect_tcp,
+                            host,
+                            port,
+                            timeout=timeout,
+                            local_address=self._local_address,
+                            socket_options=self._socket_options,
+                            resolver=self._resolver,
+                        ),
                     )
                 break
             except (ConnectError, ConnectTimeout):
@@ -249,12 +286,24 @@ class AsyncConnectionPool:
             context = self._ssl_context
             if context is None:  # pragma: no cover - the transport always passes one
                 context = ssl.create_default_context()
+            # The `sni_hostname` extension names the server for TLS (SNI and the
+            # certificate check) when it is not the URL's host, as httpcore's does.
+            server_hostname = extensions.get("sni_hostname") or host
+            timeout = limits.left(limits.connect, ConnectTimeout)
+            plain = stream
             try:
-                stream = await stream.start_tls(
-                    context, host, limits.left(limits.connect, ConnectTimeout)
+                stream = await atraced_call(
+                    trace,
+                    "connection.start_tls",
+                    {
+                        "ssl_context": context,
+                        "server_hostname": server_hostname,
+                        "timeout": timeout,
+                    },
+                    partial(plain.start_tls, context, server_hostname, timeout),
                 )
             except BaseException:
-                await stream.aclose()
+                await plain.aclose()
                 raise
         return AsyncConnection(stream, where)
 
@@ -288,6 +337,10 @@ class AsyncPoolStream(AsyncByteStream):
     """A response body: yields the bytes, then returns the connection to its pool."""
 
     __slots__ = ("_conn", "_limits", "_pool", "_request")
+
+    plain_errors: ClassVar[bool] = True  # raises tether's exceptions only (see BoundStream)
+    supports_sync: ClassVar[bool] = False  # spares can_iterate_async its ABC check
+    supports_async: ClassVar[bool] = True
 
     def __init__(
         self, pool: AsyncConnectionPool, conn: AsyncConnection, limits: Deadline, request: Request
@@ -324,3 +377,49 @@ class AsyncPoolStream(AsyncByteStream):
         pool, self._pool = self._pool, None
         if pool is not None:
             await pool._give_back(self._conn)
+
+
+class AsyncTracedStream(AsyncByteStream):
+    """A response body that reports its reading and closing to a ``trace`` callback."""
+
+    __slots__ = ("_closed", "_inner", "_request", "_started", "_trace")
+
+    plain_errors: ClassVar[bool] = True
+    supports_sync: ClassVar[bool] = False
+    supports_async: ClassVar[bool] = True
+
+    def __init__(self, inner: AsyncPoolStream, trace: AsyncTrace, request: Request) -> None:
+        self._inner = inner
+        self._trace = trace
+        self._request = request
+        self._started = self._closed = False
+
+    def __aiter__(self) -> AsyncTracedStream:
+        return self
+
+    async def __anext__(self) -> bytes:
+        trace = self._trace
+        if not self._started:
+            self._started = True
+            await trace("http11.receive_response_body.started", {"request": self._request})
+        if self._closed:
+            raise StopAsyncIteration
+        try:
+            return await self._inner.__anext__()
+        except StopAsyncIteration:
+            await trace("http11.receive_response_body.complete", {"return_value": None})
+            await self.aclose()
+            raise
+        except BaseException as exc:
+            await trace("http11.receive_response_body.failed", {"exception": exc})
+            await self.aclose()
+            raise
+
+    async def aclose(self) -> None:
+        """Close the body (returning the connection), reported as ``http11.response_closed``."""
+        if not self._closed:
+            self._closed = True
+            trace = self._trace
+            await trace("http11.response_closed.started", {})
+            await self._inner.aclose()
+            await trace("http11.response_closed.complete", {"return_value": None})

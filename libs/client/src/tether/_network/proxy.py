@@ -12,6 +12,7 @@ within the connect timeout (and the request's total deadline).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from .._exceptions import (
@@ -31,6 +32,7 @@ from .pool import ConnectionPool, Deadline, Origin
 from .pool_backend import backend_of
 from .proxy_plan import HeaderList, ProxyPlan, Socks5Dialog, TunnelDialog, needs_resolving
 from .resolve import resolve
+from .trace import Trace, traced_call
 
 
 class ProxyConnectionPool(ConnectionPool):
@@ -48,10 +50,11 @@ class ProxyConnectionPool(ConnectionPool):
     def _route(self, request: Request) -> tuple[Origin, bytes, HeaderList]:
         return self._plan.route(request)
 
-    def _connect(self, origin: Origin, limits: Deadline) -> Connection:
+    def _connect(self, origin: Origin, limits: Deadline, request: Request) -> Connection:
         plan = self._plan
         scheme, host, port = origin
-        stream = self._reach_proxy(limits)
+        trace = request.extensions.get("trace")
+        stream = self._reach_proxy(limits, trace)
         if plan.forwards(origin):
             return Connection(stream, host_port(plan.host, plan.port))
         try:
@@ -64,27 +67,48 @@ class ProxyConnectionPool(ConnectionPool):
                 dialog = TunnelDialog(host, port, plan.headers, plan.name)
             self._handshake(stream, dialog, limits)
             if scheme == "https":
-                stream = stream.start_tls(
-                    plan.origin_context, host, limits.left(limits.connect, ConnectTimeout)
+                timeout = limits.left(limits.connect, ConnectTimeout)
+                stream = traced_call(
+                    trace,
+                    "connection.start_tls",
+                    {
+                        "ssl_context": plan.origin_context,
+                        "server_hostname": host,
+                        "timeout": timeout,
+                    },
+                    partial(stream.start_tls, plan.origin_context, host, timeout),
                 )
         except BaseException:
             stream.close()
             raise
         return Connection(stream, f"{host_port(host, port)} (via proxy {plan.name})")
 
-    def _reach_proxy(self, limits: Deadline) -> NetworkStream:
+    def _reach_proxy(self, limits: Deadline, trace: Trace | None) -> NetworkStream:
         """A stream to the proxy (TLS for an https proxy), retried as the pool says."""
         plan = self._plan
         backend = backend_of(self)
         attempts = self._retries
         while True:
             try:
-                stream = backend.connect_tcp(
-                    plan.host,
-                    plan.port,
-                    timeout=limits.left(limits.connect, ConnectTimeout),
-                    local_address=self._local_address,
-                    socket_options=self._socket_options,
+                timeout = limits.left(limits.connect, ConnectTimeout)
+                stream = traced_call(
+                    trace,
+                    "connection.connect_tcp",
+                    {
+                        "host": plan.host,
+                        "port": plan.port,
+                        "local_address": self._local_address,
+                        "timeout": timeout,
+                        "socket_options": self._socket_options,
+                    },
+                    partial(
+                        backend.connect_tcp,
+                        plan.host,
+                        plan.port,
+                        timeout=timeout,
+                        local_address=self._local_address,
+                        socket_options=self._socket_options,
+                    ),
                 )
                 if plan.tls:
                     stream = stream.start_tls(

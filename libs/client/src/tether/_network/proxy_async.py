@@ -12,6 +12,7 @@ within the connect timeout (and the request's total deadline).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from .._exceptions import (
@@ -32,6 +33,7 @@ from .pool_async import AsyncConnectionPool
 from .pool_backend import async_backend_of as backend_of
 from .proxy_plan import HeaderList, ProxyPlan, Socks5Dialog, TunnelDialog, needs_resolving
 from .resolve import aresolve
+from .trace import AsyncTrace, atraced_call
 
 
 class AsyncProxyConnectionPool(AsyncConnectionPool):
@@ -49,10 +51,11 @@ class AsyncProxyConnectionPool(AsyncConnectionPool):
     def _route(self, request: Request) -> tuple[Origin, bytes, HeaderList]:
         return self._plan.route(request)
 
-    async def _connect(self, origin: Origin, limits: Deadline) -> AsyncConnection:
+    async def _connect(self, origin: Origin, limits: Deadline, request: Request) -> AsyncConnection:
         plan = self._plan
         scheme, host, port = origin
-        stream = await self._reach_proxy(limits)
+        trace = request.extensions.get("trace")
+        stream = await self._reach_proxy(limits, trace)
         if plan.forwards(origin):
             return AsyncConnection(stream, host_port(plan.host, plan.port))
         try:
@@ -65,27 +68,48 @@ class AsyncProxyConnectionPool(AsyncConnectionPool):
                 dialog = TunnelDialog(host, port, plan.headers, plan.name)
             await self._handshake(stream, dialog, limits)
             if scheme == "https":
-                stream = await stream.start_tls(
-                    plan.origin_context, host, limits.left(limits.connect, ConnectTimeout)
+                timeout = limits.left(limits.connect, ConnectTimeout)
+                stream = await atraced_call(
+                    trace,
+                    "connection.start_tls",
+                    {
+                        "ssl_context": plan.origin_context,
+                        "server_hostname": host,
+                        "timeout": timeout,
+                    },
+                    partial(stream.start_tls, plan.origin_context, host, timeout),
                 )
         except BaseException:
             await stream.aclose()
             raise
         return AsyncConnection(stream, f"{host_port(host, port)} (via proxy {plan.name})")
 
-    async def _reach_proxy(self, limits: Deadline) -> AsyncNetworkStream:
+    async def _reach_proxy(self, limits: Deadline, trace: AsyncTrace | None) -> AsyncNetworkStream:
         """A stream to the proxy (TLS for an https proxy), retried as the pool says."""
         plan = self._plan
         backend = backend_of(self)
         attempts = self._retries
         while True:
             try:
-                stream = await backend.connect_tcp(
-                    plan.host,
-                    plan.port,
-                    timeout=limits.left(limits.connect, ConnectTimeout),
-                    local_address=self._local_address,
-                    socket_options=self._socket_options,
+                timeout = limits.left(limits.connect, ConnectTimeout)
+                stream = await atraced_call(
+                    trace,
+                    "connection.connect_tcp",
+                    {
+                        "host": plan.host,
+                        "port": plan.port,
+                        "local_address": self._local_address,
+                        "timeout": timeout,
+                        "socket_options": self._socket_options,
+                    },
+                    partial(
+                        backend.connect_tcp,
+                        plan.host,
+                        plan.port,
+                        timeout=timeout,
+                        local_address=self._local_address,
+                        socket_options=self._socket_options,
+                    ),
                 )
                 if plan.tls:
                     stream = await stream.start_tls(

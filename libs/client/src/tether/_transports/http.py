@@ -12,12 +12,15 @@ and turned into a TLS context once, here; requests go to `ConnectionPool` /
   (names resolved by the proxy); SOCKS needs ``tether[socks]``. See
   `_network.proxy_plan`.
 - ``retries`` retries failed connects (`ConnectError`, `ConnectTimeout`), as httpx.
+- ``resolver=`` (keyword-only, tether's own) answers host lookups before DNS: a
+  callable ``(host, port) -> [(ip, port), ...] | None`` (async ones too, for the async
+  transport), or a mapping ``{"host:port": ["ip", ...]}`` like curl's ``--resolve``.
 """
 
 from __future__ import annotations
 
 import ssl
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from tether_urls import URL
@@ -25,6 +28,7 @@ from tether_urls import URL
 from .._config import DEFAULT_LIMITS, Limits
 from .._exceptions import RequestError
 from .._network.backends.base import SocketOption
+from .._network.eyeballs import AsyncResolver, HostOverrides, Resolver
 from .._network.pool import ConnectionPool
 from .._network.pool_async import AsyncConnectionPool
 from .._network.proxy import ProxyConnectionPool
@@ -38,6 +42,18 @@ from .._types import ProxyTypes
 from .base import AsyncBaseTransport, BaseTransport
 
 __all__ = ["AsyncHTTPTransport", "HTTPTransport"]
+
+
+def _resolver(resolver: Any) -> Any:
+    """The `resolver=` argument as the backends take it: a mapping becomes `HostOverrides`."""
+    if resolver is None or callable(resolver):
+        return resolver
+    if isinstance(resolver, Mapping):
+        return HostOverrides(resolver)
+    raise TypeError(
+        "resolver must be a callable (host, port) -> [(ip, port), ...] or a mapping "
+        f"{{'host:port': ['ip', ...]}}, not {type(resolver).__name__}"
+    )
 
 
 def _checked_settings(retries: int) -> None:
@@ -75,6 +91,8 @@ class HTTPTransport(BaseTransport):
         local_address: str | None = None,
         retries: int = 0,
         socket_options: Iterable[SocketOption] | None = None,
+        *,
+        resolver: Resolver | Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         _checked_settings(retries)
         ssl_context = ssl_context_for(verify, cert, trust_env)
@@ -85,6 +103,7 @@ class HTTPTransport(BaseTransport):
             "uds": uds,
             "socket_options": socket_options or (),
             "retries": retries,
+            "resolver": _resolver(resolver),
         }
         plan = _proxy_plan(proxy, ssl_context)
         self._pool = (
@@ -126,6 +145,8 @@ class AsyncHTTPTransport(AsyncBaseTransport):
         local_address: str | None = None,
         retries: int = 0,
         socket_options: Iterable[SocketOption] | None = None,
+        *,
+        resolver: Resolver | AsyncResolver | Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         _checked_settings(retries)
         ssl_context = ssl_context_for(verify, cert, trust_env)
@@ -136,6 +157,7 @@ class AsyncHTTPTransport(AsyncBaseTransport):
             "uds": uds,
             "socket_options": socket_options or (),
             "retries": retries,
+            "resolver": _resolver(resolver),
         }
         plan = _proxy_plan(proxy, ssl_context)
         self._pool = (

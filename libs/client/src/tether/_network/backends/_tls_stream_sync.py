@@ -178,6 +178,12 @@ class TLSStream:
             raise ConnectError(f"cannot start TLS with {self._where}: the connection is closed")
         return TLSStream.handshake(self, ssl_context, server_hostname, timeout, self._where)
 
+    def wait_readable(self, timeout: float | None) -> bool:
+        """Wait until data or EOF can be read; False if `timeout` passed first."""
+        if self._closed or self._tls.pending() > 0 or self._incoming.pending:
+            return True
+        return self._inner.wait_readable(timeout)
+
     def get_extra_info(self, name: str) -> Any:
         """``ssl_object`` is this session's; ``is_readable`` counts decrypted bytes too."""
         if name == "ssl_object":

@@ -8,9 +8,13 @@ loop, Python 3.11); under uvloop 17 us against 15.5 us for a Protocol and 22.6 u
 on uvloop, and a timeout costs one ``call_at`` timer instead of a task. TLS runs over
 it through `AsyncTLSStream` (SSLObject and memory BIOs).
 
-Invariants: a reader or writer callback is registered only while a call waits, and
-removed before that call returns or raises; a read or write that fails, times out or
-is cancelled closes the socket; connect attempts that lose the race are cancelled and
+Invariants: a writer callback is registered only while a write waits, and removed
+before it returns or raises; the reader callback, once a read has waited, stays
+registered between the reads of a connection in use (saving an add/remove pair, two
+epoll_ctl calls, per response) and removes itself the first time it fires while no
+read waits (an idle connection that the server closes), or when the stream closes,
+so a wake-up may be stale and readers check again; a read or write that fails, times
+out or is cancelled closes the socket; connect attempts that lose the race are cancelled and
 their sockets closed before `connect_tcp` returns or raises.
 """
 
@@ -67,7 +71,7 @@ def _expire(waiter: asyncio.Future[bool]) -> None:
 class AsyncioStream(AsyncSocketStream):
     """A connected non-blocking socket on an asyncio event loop."""
 
-    __slots__ = ("_fd", "_loop")
+    __slots__ = ("_fd", "_idle_wakes", "_loop", "_reader", "_watching")
 
     _sock: socket.socket
 
@@ -75,6 +79,22 @@ class AsyncioStream(AsyncSocketStream):
         super().__init__(sock, where)
         self._fd = sock.fileno()
         self._loop = loop
+        self._reader: asyncio.Future[bool] | None = None
+        self._watching = False
+        self._idle_wakes = 0
+
+    def _readable(self) -> None:
+        reader = self._reader
+        if reader is not None:
+            if not reader.done():
+                reader.set_result(True)
+            return
+        # Nobody reads. Once is a stale event (its data was read meanwhile); twice in a
+        # row means data or EOF waits on an idle connection: stop watching it.
+        self._idle_wakes += 1
+        if self._idle_wakes > 1:
+            self._watching = False
+            self._loop.remove_reader(self._fd)
 
     async def _wait(self, writing: bool, deadline: float | None) -> bool:
         """Wait until the socket is readable (writable); False if `deadline` came first."""
@@ -83,7 +103,11 @@ class AsyncioStream(AsyncSocketStream):
         if writing:
             loop.add_writer(self._fd, _wake, waiter)
         else:
-            loop.add_reader(self._fd, _wake, waiter)
+            self._reader = waiter
+            self._idle_wakes = 0
+            if not self._watching:
+                loop.add_reader(self._fd, self._readable)
+                self._watching = True
         timer = None if deadline is None else loop.call_at(deadline, _expire, waiter)
         try:
             try:
@@ -92,12 +116,28 @@ class AsyncioStream(AsyncSocketStream):
                 if writing:
                     loop.remove_writer(self._fd)
                 else:
-                    loop.remove_reader(self._fd)
+                    self._reader = None
                 if timer is not None:
                     timer.cancel()
         except BaseException:
             self._close()
             raise
+
+    def _close(self) -> None:
+        if self._watching:
+            self._watching = False
+            self._loop.remove_reader(self._fd)
+        super()._close()
+
+    async def wait_readable(self, timeout: float | None) -> bool:
+        """Wait until data or EOF can be read; False if `timeout` passed first."""
+        if self._closed or self._is_readable():
+            return True
+        deadline = None if timeout is None else self._loop.time() + timeout
+        while await self._wait(False, deadline):
+            if self._closed or self._is_readable():  # else a stale wake-up: wait on
+                return True
+        return False
 
     async def read(self, max_bytes: int = READ_SIZE, timeout: float | None = None) -> bytes:
         """Up to `max_bytes` bytes, b"" at EOF (see `base` for the error contract)."""

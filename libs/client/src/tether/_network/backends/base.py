@@ -49,6 +49,11 @@ class NetworkStream(Protocol):
 
     def get_extra_info(self, name: str) -> Any: ...
 
+    def wait_readable(self, timeout: float | None) -> bool:
+        """Wait until data or EOF can be read; False if `timeout` passed first (no error,
+        the stream stays open)."""
+        ...
+
 
 class AsyncNetworkStream(Protocol):
     """A byte stream to one peer, for asyncio or trio."""
@@ -67,6 +72,11 @@ class AsyncNetworkStream(Protocol):
     ) -> AsyncNetworkStream: ...
 
     def get_extra_info(self, name: str) -> Any: ...
+
+    async def wait_readable(self, timeout: float | None) -> bool:
+        """Wait until data or EOF can be read; False if `timeout` passed first (no error,
+        the stream stays open)."""
+        ...
 
 
 class NetworkBackend(Protocol):

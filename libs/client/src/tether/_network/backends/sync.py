@@ -144,6 +144,13 @@ class SyncStream:
             raise
         return SyncStream(tls, self._where)
 
+    def wait_readable(self, timeout: float | None) -> bool:
+        """Wait until data or EOF can be read; False if `timeout` passed first."""
+        sock = self._sock
+        if self._closed or (isinstance(sock, ssl.SSLSocket) and sock.pending()):
+            return True
+        return fd_readable(sock.fileno(), timeout)
+
     def get_extra_info(self, name: str) -> Any:
         """``ssl_object``, ``client_addr``, ``server_addr``, ``socket`` or ``is_readable``."""
         sock = self._sock

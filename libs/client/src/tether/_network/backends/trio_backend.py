@@ -58,6 +58,15 @@ class TrioStream(AsyncSocketStream):
 
     _sock: trio.socket.SocketType
 
+    async def wait_readable(self, timeout: float | None) -> bool:
+        """Wait until data or EOF can be read; False if `timeout` passed first."""
+        if self._closed:
+            return True
+        with trio.move_on_after(math.inf if timeout is None else timeout):
+            await trio.lowlevel.wait_readable(self._sock)
+            return True
+        return False
+
     async def read(self, max_bytes: int = READ_SIZE, timeout: float | None = None) -> bytes:
         """Up to `max_bytes` bytes, b"" at EOF (see `base` for the error contract)."""
         if self._closed:
