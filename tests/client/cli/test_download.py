@@ -40,6 +40,25 @@ def test_download_of_an_error_response_shows_it_instead(
     result = invoke("--download", str(target), server.url("/status/404"))
     assert (result.exit_code, result.stdout) == (4, "status 404")
     assert not target.exists()
+    assert result.stderr.splitlines() == [
+        f"tether: not saved to {target}: the response is 404 Not Found (only a 2xx is saved)"
+    ]
+
+
+def test_download_of_a_redirect_says_how_to_follow_it(
+    server: UvicornServer, tmp_path: Path
+) -> None:
+    target = tmp_path / "moved.bin"
+    result = invoke("--download", str(target), server.url("/redirect/1"))
+    assert result.exit_code == 0  # a 3xx is a response, not a failure
+    assert not target.exists()
+    assert result.stderr.splitlines() == [
+        f"tether: not saved to {target}: the response is 302 Found "
+        "(only a 2xx is saved; add --follow-redirects to follow it)"
+    ]
+    followed = invoke("--download", str(target), "--follow-redirects", server.url("/redirect/1"))
+    assert followed.exit_code == 0
+    assert target.read_bytes() == b"Hello, world!"
 
 
 def test_download_into_a_missing_directory_is_one_line(

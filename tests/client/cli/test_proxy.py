@@ -36,6 +36,18 @@ def test_an_http_url_is_forwarded(
     assert proxy.seen == [("GET", server.url("/"))]
 
 
+def test_a_proxy_without_a_scheme_is_an_http_proxy(
+    fd_leak_check: None, start_proxy: StartProxy, server: UvicornServer
+) -> None:
+    """``--proxy host:port`` as curl takes it, and as the environment variables are read."""
+    proxy = start_proxy()
+    bare = proxy.url().removeprefix("http://")
+    result = invoke("-v", "--proxy", bare, server.url("/"))
+    assert result.exit_code == 0, result.output
+    assert f"* Through proxy http://{bare}\n" in result.stdout
+    assert proxy.seen == [("GET", server.url("/"))]
+
+
 @pytest.mark.parametrize("trust", ["--no-verify", "SSL_CERT_FILE"])
 def test_an_https_url_is_tunnelled(
     fd_leak_check: None,

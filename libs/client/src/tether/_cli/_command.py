@@ -19,6 +19,7 @@ from ..__about__ import __version__
 from ._options import (
     AUTH_TYPES,
     JSONBody,
+    Seconds,
     check_headers,
     check_json,
     check_method,
@@ -137,7 +138,7 @@ def _grouped(pairs: Sequence[tuple[str, str]]) -> dict[str, Any]:
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=Seconds(min=0, min_open=True),
     default=5.0,
     show_default=True,
     metavar="SECONDS",
@@ -145,7 +146,11 @@ def _grouped(pairs: Sequence[tuple[str, str]]) -> dict[str, Any]:
 )
 @click.option("--follow-redirects", is_flag=True, help="Follow redirects.")
 @click.option("--no-verify", is_flag=True, help="Do not verify the server's TLS certificate.")
-@click.option("--http2", is_flag=True, help="Use HTTP/2 if the server offers it.")
+@click.option(
+    "--http2",
+    is_flag=True,
+    help="Accepted as httpx's is; tether speaks HTTP/1.1 until HTTP/2 support lands.",
+)
 @click.option(
     "--download",
     type=click.Path(dir_okay=False, writable=True, path_type=Path),

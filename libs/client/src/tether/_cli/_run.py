@@ -223,4 +223,14 @@ def _show(response: Response, invocation: Invocation, output: Output) -> None:
         download(response, invocation.download, output.errors)
     else:
         output.body(response)
+        if invocation.download is not None:
+            output.flush()
+            output.error(not_saved(response, invocation.download))
     output.flush()
+
+
+def not_saved(response: Response, path: Path) -> str:
+    """Why ``--download`` wrote nothing: the response shown instead was not a 2xx."""
+    status = f"{response.status_code} {response.reason_phrase}".rstrip()
+    hint = "; add --follow-redirects to follow it" if response.is_redirect else ""
+    return f"not saved to {path}: the response is {status} (only a 2xx is saved{hint})"
