@@ -263,6 +263,16 @@ def test_help_documents_every_option_and_the_exit_statuses() -> None:
     ):  # fmt: skip
         assert option in result.stdout, option
     assert "4/5  a 4xx/5xx response" in result.stdout
+    # --http2 promises no HTTP/2 that the transport does not speak yet.
+    assert "tether speaks HTTP/1.1 until HTTP/2 support lands" in " ".join(result.stdout.split())
+
+
+def test_h_alone_shows_the_help() -> None:
+    """``-h`` is --headers, as in httpx; alone it cannot be a header, so it is help."""
+    result = invoke("-h")
+    assert result.exit_code == 0
+    assert result.stdout == invoke("--help").stdout
+    assert "Usage: tether [OPTIONS] URL" in result.stdout
 
 
 def test_http2_flag_is_accepted(server: UvicornServer) -> None:

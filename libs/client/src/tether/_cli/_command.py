@@ -59,8 +59,21 @@ def _grouped(pairs: Sequence[tuple[str, str]]) -> dict[str, Any]:
     return {name: values[0] if len(values) == 1 else values for name, values in grouped.items()}
 
 
+class TetherCommand(click.Command):
+    """The command, reading ``tether -h`` alone as a request for help.
+
+    ``-h`` is ``--headers`` (httpx's spelling), but a header needs a name and a value,
+    so alone it can only mean what it means to curl and most commands.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Read ``-h`` alone as ``--help``, then parse as click does."""
+        return super().parse_args(ctx, ["--help"] if args == ["-h"] else args)
+
+
 @click.command(
     "tether",
+    cls=TetherCommand,
     epilog=EPILOG,
     context_settings={"help_option_names": ["--help"], "max_content_width": 100},
 )
