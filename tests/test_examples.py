@@ -59,7 +59,8 @@ def test_the_cli_demo_runs_offline_into_a_pipe() -> None:
     # Titles promise only what a pipe shows: no indented JSON, no progress bar.
     assert " a GET answered with JSON " in out
     assert " a download to a file " in out
-    assert "indented" not in out and "progress bar" not in out
+    assert "indented" not in out
+    assert "progress bar" not in out
     assert re.fullmatch(r"Saved 2\.1 MB to \S+demo\.bin in [\d.]+ s \(.+/s\)\n", result.stderr)
 
 
