@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from tests._servers.apps import JSON_BODY, pattern
 from tests._servers.uvicorn_server import UvicornServer
 
@@ -122,7 +124,19 @@ def test_terminal_shows_a_broken_json_body_as_text(server: UvicornServer) -> Non
 
 def test_4xx_exits_4_and_still_shows_the_body(server: UvicornServer) -> None:
     result = invoke(server.url("/status/404"))
-    assert (result.exit_code, result.stdout, result.stderr) == (4, "status 404", "")
+    assert (result.exit_code, result.stdout) == (4, "status 404")
+    # Piped, the status line is not in the output: one line on stderr says why.
+    assert result.stderr == "tether: the response is 404 Not Found (exit status 4)\n"
+
+
+@pytest.mark.parametrize("shown", ["-i", "-v", "terminal", "--no-fail"])
+def test_no_status_note_when_the_status_is_shown_or_not_a_failure(
+    shown: str, server: UvicornServer
+) -> None:
+    args = [] if shown == "terminal" else [shown]
+    result = invoke(*args, server.url("/status/404"), env=TERMINAL if shown == "terminal" else {})
+    assert result.exit_code == (0 if shown == "--no-fail" else 4)
+    assert result.stderr == ""
 
 
 def test_5xx_exits_5(server: UvicornServer) -> None:

@@ -183,7 +183,11 @@ def test_verbose_names_the_proxy_of_each_hop(
 
 def test_a_407_from_an_origin_without_a_proxy_is_a_response(server: UvicornServer) -> None:
     result = invoke(server.url("/status/407"))
-    assert (result.exit_code, result.stderr) == (4, "")
+    assert result.exit_code == 4
+    assert (
+        result.stderr
+        == "tether: the response is 407 Proxy Authentication Required (exit status 4)\n"
+    )
 
 
 @pytest.mark.parametrize("via", ["--proxy", "HTTP_PROXY", "ALL_PROXY"])
