@@ -57,6 +57,19 @@ def test_bad_auth(auth: str, expected: str, server: UvicornServer) -> None:
     assert expected in line
 
 
+def test_httpx_style_auth_says_how_tether_spells_it(server: UvicornServer) -> None:
+    line = usage_error("--auth", "alice", "secret", server.url("/"))
+    assert line == (
+        f"Error: Got unexpected extra argument ({server.url('/')}) "
+        "(--auth takes USER:PASS as one value, not httpx's USER PASS)"
+    )
+
+
+def test_other_extra_arguments_get_no_auth_hint(server: UvicornServer) -> None:
+    line = usage_error("--auth", "alice:pw", server.url("/"), "more")
+    assert line == "Error: Got unexpected extra argument (more)"
+
+
 def test_bad_auth_type(server: UvicornServer) -> None:
     assert "'ntlm' is not one of 'basic', 'digest'" in usage_error(
         "--auth", "a:b", "--auth-type", "ntlm", server.url("/")

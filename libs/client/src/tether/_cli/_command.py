@@ -68,7 +68,21 @@ class TetherCommand(click.Command):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         """Read ``-h`` alone as ``--help``, then parse as click does."""
-        return super().parse_args(ctx, ["--help"] if args == ["-h"] else args)
+        given = list(args)  # click's parser consumes the list it parses
+        try:
+            return super().parse_args(ctx, ["--help"] if args == ["-h"] else args)
+        except click.UsageError as exc:
+            if "unexpected extra argument" in exc.message and _httpx_auth(given):
+                exc.message += " (--auth takes USER:PASS as one value, not httpx's USER PASS)"
+            raise
+
+
+def _httpx_auth(args: list[str]) -> bool:
+    """Whether ``--auth`` is followed by a user without ``:PASS`` and something more."""
+    for index, arg in enumerate(args[:-2]):
+        if arg == "--auth" and ":" not in args[index + 1]:
+            return True
+    return False
 
 
 @click.command(
