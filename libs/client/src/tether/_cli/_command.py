@@ -73,7 +73,8 @@ class TetherCommand(click.Command):
             return super().parse_args(ctx, ["--help"] if args == ["-h"] else args)
         except click.UsageError as exc:
             if "unexpected extra argument" in exc.message and _httpx_auth(given):
-                exc.message += " (--auth takes USER:PASS as one value, not httpx's USER PASS)"
+                hint = "--auth takes USER:PASS as one value, not httpx's USER PASS"
+                raise click.UsageError(f"{exc.message} ({hint})", exc.ctx) from None
             raise
 
 
