@@ -100,6 +100,17 @@ def test_terminal_shows_text_as_text(server: UvicornServer) -> None:
     assert plain(result.stdout).endswith("\n\nHello, world!\n")
 
 
+@pytest.mark.parametrize("content_type", ["text/plain", "text/html"])
+def test_terminal_adds_no_blank_line_after_a_body_that_ends_a_line(
+    content_type: str, server: UvicornServer
+) -> None:
+    body = "<p>one</p>\r\n<p>two</p>\r\n"
+    result = invoke(
+        "-c", body, "-h", "Content-Type", content_type, server.url("/echo"), env=TERMINAL
+    )
+    assert plain(result.stdout).endswith("\n\n<p>one</p>\n<p>two</p>\n")
+
+
 def test_terminal_does_not_dump_binary_data(server: UvicornServer) -> None:
     result = invoke(server.url("/bytes/5000"), env=TERMINAL)
     text = plain(result.stdout)
