@@ -82,6 +82,16 @@ def test_a_download_cut_short_leaves_no_file(tmp_path: Path) -> None:
     assert not target.exists()
 
 
+def test_a_failed_download_keeps_the_file_that_was_there(tmp_path: Path) -> None:
+    target = tmp_path / "report.pdf"
+    target.write_bytes(b"yesterday's good copy")
+    with RawServer(close_mid_body(declared=200_000, sent=50_000)) as server:
+        result = invoke("--download", str(target), server.url("/"))
+    assert result.exit_code == 1
+    assert target.read_bytes() == b"yesterday's good copy"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["report.pdf"]  # no .part
+
+
 def test_progress_bar_on_a_terminal(server: UvicornServer, tmp_path: Path) -> None:
     """A real run with stderr taken for a terminal: the bar shows name, size, speed, ETA."""
     target = tmp_path / "big.bin"
