@@ -213,3 +213,21 @@ def test_the_exception_tree_is_tethers() -> None:
         parents.append(cls)
         drawn.append(name)
     assert sorted(drawn) == sorted(exported)
+
+
+INSTALL_FROM_CLONE = re.compile(r"pip install((?: '?\./libs/[a-z]+(?:\[[a-z,]+\])?'?)+)")
+
+
+@pytest.mark.parametrize("page", ["README.md", "docs/quickstart.md", "docs/cli.md"])
+def test_install_from_a_clone_names_every_package(page: str) -> None:
+    """tether is not on PyPI: a clone's client installs only with all of its siblings."""
+    text = (REPO / page).read_text(encoding="utf-8")
+    lines = [match.group(1) for match in INSTALL_FROM_CLONE.finditer(text)]
+    full = [line for line in lines if "./libs/client" in line]
+    assert full, f"{page} does not say how to install the client from a clone"
+    packages = {
+        path.name for path in (REPO / "libs").iterdir() if (path / "pyproject.toml").exists()
+    }
+    for line in full:
+        named = set(re.findall(r"\./libs/([a-z]+)", line))
+        assert named == packages, f"{page}: {line.strip()} names {sorted(named)}"

@@ -56,6 +56,11 @@ def test_the_cli_demo_runs_offline_into_a_pipe() -> None:
     assert re.search(r"\$ tether -i --download \S+demo\.bin " + re.escape(origin), out)
     assert "Content-Length: 2097152\n" in out
     assert out.endswith("Done: four requests, no network needed beyond 127.0.0.1.\n")
+    # Titles promise only what a pipe shows: no indented JSON, no progress bar.
+    assert " a GET answered with JSON " in out
+    assert " a download to a file " in out
+    assert "indented" not in out
+    assert "progress bar" not in out
     assert re.fullmatch(r"Saved 2\.1 MB to \S+demo\.bin in [\d.]+ s \(.+/s\)\n", result.stderr)
 
 
@@ -71,7 +76,9 @@ def test_the_cli_demo_on_a_terminal_shows_colours_and_the_progress_bar() -> None
     )
     screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", result.stdout)
     assert "\x1b[" in result.stdout
+    assert " a GET; the JSON answer is indented " in screen
     assert '    "message": "Hello from tether\'s demo server",' in screen  # indented JSON
+    assert " a download, with a progress bar " in screen
     progress = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", result.stderr).replace("\r", "\n")
     bar = re.search(r"demo\.bin ━+ 2\.1/2\.1 MB [\d.]+ [kMG]?B/s \d+:\d\d:\d\d", progress)
     assert bar is not None, progress

@@ -40,6 +40,25 @@ def test_download_of_an_error_response_shows_it_instead(
     result = invoke("--download", str(target), server.url("/status/404"))
     assert (result.exit_code, result.stdout) == (4, "status 404")
     assert not target.exists()
+    assert result.stderr.splitlines() == [
+        f"tether: not saved to {target}: the response is 404 Not Found (only a 2xx is saved)"
+    ]
+
+
+def test_download_of_a_redirect_says_how_to_follow_it(
+    server: UvicornServer, tmp_path: Path
+) -> None:
+    target = tmp_path / "moved.bin"
+    result = invoke("--download", str(target), server.url("/redirect/1"))
+    assert result.exit_code == 0  # a 3xx is a response, not a failure
+    assert not target.exists()
+    assert result.stderr.splitlines() == [
+        f"tether: not saved to {target}: the response is 302 Found "
+        "(only a 2xx is saved; add --follow-redirects to follow it)"
+    ]
+    followed = invoke("--download", str(target), "--follow-redirects", server.url("/redirect/1"))
+    assert followed.exit_code == 0
+    assert target.read_bytes() == b"Hello, world!"
 
 
 def test_download_into_a_missing_directory_is_one_line(
@@ -61,6 +80,16 @@ def test_a_download_cut_short_leaves_no_file(tmp_path: Path) -> None:
     [line] = result.stderr.splitlines()
     assert line.startswith("tether: RemoteProtocolError: ")
     assert not target.exists()
+
+
+def test_a_failed_download_keeps_the_file_that_was_there(tmp_path: Path) -> None:
+    target = tmp_path / "report.pdf"
+    target.write_bytes(b"yesterday's good copy")
+    with RawServer(close_mid_body(declared=200_000, sent=50_000)) as server:
+        result = invoke("--download", str(target), server.url("/"))
+    assert result.exit_code == 1
+    assert target.read_bytes() == b"yesterday's good copy"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["report.pdf"]  # no .part
 
 
 def test_progress_bar_on_a_terminal(server: UvicornServer, tmp_path: Path) -> None:

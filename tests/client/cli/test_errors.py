@@ -33,12 +33,14 @@ def usage_error(*args: str) -> str:
         ("http://example.com:99999/", "Invalid port: '99999'"),
         ("ftp://example.com/", "the scheme 'ftp' is not supported (use http://, https://)"),
         ("http:///path", "'http:///path' is not a valid URL"),
+        ("https://", "'https://' is not a valid URL: a 'https' URL needs a host"),
     ],
 )
 def test_bad_url(url: str, expected: str) -> None:
     line = usage_error(url)
     assert line.startswith("Error: Invalid value for 'URL': ")
     assert expected in line
+    assert "Invalid URL: " not in line  # said once, by "is not a valid URL"
 
 
 def test_missing_url() -> None:
@@ -53,6 +55,19 @@ def test_bad_auth(auth: str, expected: str, server: UvicornServer) -> None:
     line = usage_error("--auth", auth, server.url("/"))
     assert "'--auth'" in line
     assert expected in line
+
+
+def test_httpx_style_auth_says_how_tether_spells_it(server: UvicornServer) -> None:
+    line = usage_error("--auth", "alice", "secret", server.url("/"))
+    assert line == (
+        f"Error: Got unexpected extra argument ({server.url('/')}) "
+        "(--auth takes USER:PASS as one value, not httpx's USER PASS)"
+    )
+
+
+def test_other_extra_arguments_get_no_auth_hint(server: UvicornServer) -> None:
+    line = usage_error("--auth", "alice:pw", server.url("/"), "more")
+    assert line == "Error: Got unexpected extra argument (more)"
 
 
 def test_bad_auth_type(server: UvicornServer) -> None:
@@ -101,6 +116,11 @@ def test_bad_timeout(server: UvicornServer) -> None:
     assert "0 is not in the range x>0" in usage_error("--timeout", "0", server.url("/"))
 
 
+def test_a_timeout_that_is_not_a_number(server: UvicornServer) -> None:
+    line = usage_error("--timeout", "soon", server.url("/"))
+    assert line == "Error: Invalid value for '--timeout': 'soon' is not a valid number of seconds."
+
+
 @pytest.mark.parametrize(
     ("proxy", "expected"),
     [
@@ -109,7 +129,8 @@ def test_bad_timeout(server: UvicornServer) -> None:
             "the scheme 'ftp' is not supported (use http://, https://, socks5",
         ),
         ("http://[bad", "is not a valid proxy URL"),
-        ("http://", "is not a valid proxy URL"),
+        ("http://", "'http://' is not a valid proxy URL: a 'http' URL needs a host"),
+        ("[bad:3128", "'http://[bad:3128' is not a valid proxy URL: Invalid IPv6 address"),
     ],
 )
 def test_bad_proxy(proxy: str, expected: str, server: UvicornServer) -> None:

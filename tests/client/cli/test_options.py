@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ import pytest
 from tests._servers.apps import Receive, Scope, Send
 from tests._servers.uvicorn_server import UvicornServer
 
-from .conftest import invoke
+from .conftest import TETHER, invoke, subprocess_env
 
 
 class Echo:
@@ -139,6 +140,40 @@ def test_auth_without_password_asks_for_it(server: UvicornServer) -> None:
     assert Echo(result.stdout_bytes).header("authorization") == f"Basic {expected}"
 
 
+def test_auth_without_password_and_nothing_to_read_is_a_usage_error(
+    server: UvicornServer,
+) -> None:
+    result = invoke("--auth", "alice", server.url("/echo"), input="")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[-1] == (
+        "Error: Invalid value for '--auth': no password for 'alice': none could be read; "
+        "give it as USER:PASS"
+    )
+
+
+def test_auth_prompt_without_a_terminal_reads_stdin_quietly(server: UvicornServer) -> None:
+    """A real process with no controlling terminal: getpass falls back to stdin.
+
+    Its own "may be echoed" line stays; Python's GetPassWarning, with a file name and a
+    line of getpass's source, does not.
+    """
+    result = subprocess.run(
+        [*TETHER, "-i", "--auth", "alice", server.url("/echo")],
+        input=b"s3cret\n",
+        capture_output=True,
+        env=subprocess_env(),
+        timeout=60,
+        check=False,
+        start_new_session=True,  # no controlling terminal, so no /dev/tty to ask on
+    )
+    assert result.returncode == 0, result.stderr
+    expected = base64.b64encode(b"alice:s3cret").decode()
+    assert Echo(result.stdout).header("authorization") == f"Basic {expected}"
+    assert b"GetPassWarning" not in result.stderr
+    assert b"Password for 'alice' (basic):" in result.stderr
+
+
 REALM, NONCE = "tether-tests", "5ca1ab1e"
 
 
@@ -228,6 +263,16 @@ def test_help_documents_every_option_and_the_exit_statuses() -> None:
     ):  # fmt: skip
         assert option in result.stdout, option
     assert "4/5  a 4xx/5xx response" in result.stdout
+    # --http2 promises no HTTP/2 that the transport does not speak yet.
+    assert "tether speaks HTTP/1.1 until HTTP/2 support lands" in " ".join(result.stdout.split())
+
+
+def test_h_alone_shows_the_help() -> None:
+    """``-h`` is --headers, as in httpx; alone it cannot be a header, so it is help."""
+    result = invoke("-h")
+    assert result.exit_code == 0
+    assert result.stdout == invoke("--help").stdout
+    assert "Usage: tether [OPTIONS] URL" in result.stdout
 
 
 def test_http2_flag_is_accepted(server: UvicornServer) -> None:

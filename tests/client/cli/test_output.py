@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from tests._servers.apps import JSON_BODY, pattern
 from tests._servers.uvicorn_server import UvicornServer
 
@@ -98,6 +100,17 @@ def test_terminal_shows_text_as_text(server: UvicornServer) -> None:
     assert plain(result.stdout).endswith("\n\nHello, world!\n")
 
 
+@pytest.mark.parametrize("content_type", ["text/plain", "text/html"])
+def test_terminal_adds_no_blank_line_after_a_body_that_ends_a_line(
+    content_type: str, server: UvicornServer
+) -> None:
+    body = "<p>one</p>\r\n<p>two</p>\r\n"
+    result = invoke(
+        "-c", body, "-h", "Content-Type", content_type, server.url("/echo"), env=TERMINAL
+    )
+    assert plain(result.stdout).endswith("\n\n<p>one</p>\n<p>two</p>\n")
+
+
 def test_terminal_does_not_dump_binary_data(server: UvicornServer) -> None:
     result = invoke(server.url("/bytes/5000"), env=TERMINAL)
     text = plain(result.stdout)
@@ -122,7 +135,19 @@ def test_terminal_shows_a_broken_json_body_as_text(server: UvicornServer) -> Non
 
 def test_4xx_exits_4_and_still_shows_the_body(server: UvicornServer) -> None:
     result = invoke(server.url("/status/404"))
-    assert (result.exit_code, result.stdout, result.stderr) == (4, "status 404", "")
+    assert (result.exit_code, result.stdout) == (4, "status 404")
+    # Piped, the status line is not in the output: one line on stderr says why.
+    assert result.stderr == "tether: the response is 404 Not Found (exit status 4)\n"
+
+
+@pytest.mark.parametrize("shown", ["-i", "-v", "terminal", "--no-fail"])
+def test_no_status_note_when_the_status_is_shown_or_not_a_failure(
+    shown: str, server: UvicornServer
+) -> None:
+    args = [] if shown == "terminal" else [shown]
+    result = invoke(*args, server.url("/status/404"), env=TERMINAL if shown == "terminal" else {})
+    assert result.exit_code == (0 if shown == "--no-fail" else 4)
+    assert result.stderr == ""
 
 
 def test_5xx_exits_5(server: UvicornServer) -> None:

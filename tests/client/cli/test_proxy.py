@@ -36,6 +36,18 @@ def test_an_http_url_is_forwarded(
     assert proxy.seen == [("GET", server.url("/"))]
 
 
+def test_a_proxy_without_a_scheme_is_an_http_proxy(
+    fd_leak_check: None, start_proxy: StartProxy, server: UvicornServer
+) -> None:
+    """``--proxy host:port`` as curl takes it, and as the environment variables are read."""
+    proxy = start_proxy()
+    bare = proxy.url().removeprefix("http://")
+    result = invoke("-v", "--proxy", bare, server.url("/"))
+    assert result.exit_code == 0, result.output
+    assert f"* Through proxy http://{bare}\n" in result.stdout
+    assert proxy.seen == [("GET", server.url("/"))]
+
+
 @pytest.mark.parametrize("trust", ["--no-verify", "SSL_CERT_FILE"])
 def test_an_https_url_is_tunnelled(
     fd_leak_check: None,
@@ -171,7 +183,11 @@ def test_verbose_names_the_proxy_of_each_hop(
 
 def test_a_407_from_an_origin_without_a_proxy_is_a_response(server: UvicornServer) -> None:
     result = invoke(server.url("/status/407"))
-    assert (result.exit_code, result.stderr) == (4, "")
+    assert result.exit_code == 4
+    assert (
+        result.stderr
+        == "tether: the response is 407 Proxy Authentication Required (exit status 4)\n"
+    )
 
 
 @pytest.mark.parametrize("via", ["--proxy", "HTTP_PROXY", "ALL_PROXY"])

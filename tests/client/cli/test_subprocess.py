@@ -94,7 +94,7 @@ def test_main_without_click_says_how_to_install() -> None:
     [line] = result.stderr.splitlines()
     assert line.startswith(
         "tether's command line needs click and rich, which are not installed: "
-        "pip install 'tether[cli]'"
+        "pip install 'tether[cli]', or pip install click rich ("
     )
 
 

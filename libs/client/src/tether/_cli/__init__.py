@@ -9,8 +9,10 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+# 'tether[cli]' needs tether on a package index; click and rich alone work anywhere.
 INSTALL_HINT = (
-    "tether's command line needs click and rich, which are not installed: pip install 'tether[cli]'"
+    "tether's command line needs click and rich, which are not installed: "
+    "pip install 'tether[cli]', or pip install click rich"
 )
 
 

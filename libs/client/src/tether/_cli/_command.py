@@ -19,6 +19,7 @@ from ..__about__ import __version__
 from ._options import (
     AUTH_TYPES,
     JSONBody,
+    Seconds,
     check_headers,
     check_json,
     check_method,
@@ -58,8 +59,36 @@ def _grouped(pairs: Sequence[tuple[str, str]]) -> dict[str, Any]:
     return {name: values[0] if len(values) == 1 else values for name, values in grouped.items()}
 
 
+class TetherCommand(click.Command):
+    """The command, reading ``tether -h`` alone as a request for help.
+
+    ``-h`` is ``--headers`` (httpx's spelling), but a header needs a name and a value,
+    so alone it can only mean what it means to curl and most commands.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Read ``-h`` alone as ``--help``, then parse as click does."""
+        given = list(args)  # click's parser consumes the list it parses
+        try:
+            return super().parse_args(ctx, ["--help"] if args == ["-h"] else args)
+        except click.UsageError as exc:
+            if "unexpected extra argument" in exc.message and _httpx_auth(given):
+                hint = "--auth takes USER:PASS as one value, not httpx's USER PASS"
+                raise click.UsageError(f"{exc.message} ({hint})", exc.ctx) from None
+            raise
+
+
+def _httpx_auth(args: list[str]) -> bool:
+    """Whether ``--auth`` is followed by a user without ``:PASS`` and something more."""
+    for index, arg in enumerate(args[:-2]):
+        if arg == "--auth" and ":" not in args[index + 1]:
+            return True
+    return False
+
+
 @click.command(
     "tether",
+    cls=TetherCommand,
     epilog=EPILOG,
     context_settings={"help_option_names": ["--help"], "max_content_width": 100},
 )
@@ -137,7 +166,7 @@ def _grouped(pairs: Sequence[tuple[str, str]]) -> dict[str, Any]:
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=Seconds(min=0, min_open=True),
     default=5.0,
     show_default=True,
     metavar="SECONDS",
@@ -145,7 +174,11 @@ def _grouped(pairs: Sequence[tuple[str, str]]) -> dict[str, Any]:
 )
 @click.option("--follow-redirects", is_flag=True, help="Follow redirects.")
 @click.option("--no-verify", is_flag=True, help="Do not verify the server's TLS certificate.")
-@click.option("--http2", is_flag=True, help="Use HTTP/2 if the server offers it.")
+@click.option(
+    "--http2",
+    is_flag=True,
+    help="Accepted as httpx's is; tether speaks HTTP/1.1 until HTTP/2 support lands.",
+)
 @click.option(
     "--download",
     type=click.Path(dir_okay=False, writable=True, path_type=Path),

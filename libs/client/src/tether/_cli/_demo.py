@@ -119,19 +119,24 @@ class DemoServer:
 def run_demo(command: click.Command) -> int:
     """Run the demo's commands with `command`; the first failing one's status is returned."""
     console = Console(highlight=False)
-    # Piped, the command prints bodies only: -i keeps the status lines in the demo.
-    include = [] if console.is_terminal else ["-i"]
+    # Piped, the command prints bodies only: -i keeps the status lines in the demo, and
+    # the titles do not promise what only a terminal shows.
+    on_terminal = console.is_terminal
+    include = [] if on_terminal else ["-i"]
     with DemoServer() as server, tempfile.TemporaryDirectory() as directory:
         target = str(Path(directory) / "demo.bin")
         steps = [
-            ("a GET; the JSON answer is indented", [*include, server.url("/hello")]),
+            (
+                "a GET; the JSON answer is indented" if on_terminal else "a GET answered with JSON",
+                [*include, server.url("/hello")],
+            ),
             ("a POST of JSON", [*include, "-j", '{"name": "tether"}', server.url("/echo")]),
             (
                 "a redirect, followed; -v shows both hops",
                 ["-v", "--follow-redirects", server.url("/old")],
             ),
             (
-                "a download, with a progress bar",
+                "a download, with a progress bar" if on_terminal else "a download to a file",
                 [*include, "--download", target, server.url("/download")],
             ),
         ]

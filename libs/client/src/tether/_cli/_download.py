@@ -5,6 +5,10 @@ received against ``Content-Length`` (when the server sent one), the speed and th
 left. Progress counts bytes as they arrive on the wire (`num_bytes_downloaded`), which is
 what ``Content-Length`` measures even when the body is compressed; the file gets the
 decoded body. Without a terminal there is no bar, only the closing summary line.
+
+The body is written to ``FILE.part`` and renamed to ``FILE`` when complete, so a
+download that fails leaves neither a truncated file nor a truncated ``FILE`` that
+existed before (curl and wget would have truncated it already).
 """
 
 from __future__ import annotations
@@ -45,11 +49,24 @@ def progress_bar(console: Console) -> Progress:
     )
 
 
+def partial_path(path: Path) -> Path:
+    """Where the body goes until it is complete: beside `path`, so renaming is atomic."""
+    return path.with_name(f"{path.name}.part")
+
+
 def download(response: Response, path: Path, console: Console) -> int:
-    """Write the body to `path` and return its size; a failed download leaves no file."""
+    """Write the body to `path` and return its size.
+
+    The body goes to `partial_path` first and replaces `path` only once complete: a
+    failed download leaves no partial file, and an existing `path` as it was.
+    """
     started = time.monotonic()
     size = 0
-    file = path.open("wb")  # before the try: a file that cannot be opened is not removed
+    partial = partial_path(path)
+    try:
+        file = partial.open("wb")
+    except OSError as exc:  # name the file asked for, not the partial one
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
     try:
         with file:
             if console.is_terminal:
@@ -64,9 +81,13 @@ def download(response: Response, path: Path, console: Console) -> int:
                 for chunk in response.iter_bytes():
                     file.write(chunk)
                     size += len(chunk)
+        try:
+            partial.replace(path)
+        except OSError as exc:
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
     except BaseException:
         with contextlib.suppress(OSError):
-            path.unlink()
+            partial.unlink()
         raise
     seconds = max(time.monotonic() - started, 1e-6)
     console.print(

@@ -7,8 +7,10 @@ error and exits with status 2, before any connection is made.
 
 from __future__ import annotations
 
+import getpass
 import json
 import re
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -36,9 +38,12 @@ def check_url(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 
 
 def check_proxy(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """A proxy URL: http, https or socks5, with a host."""
+    """A proxy URL: http, https, socks5 or socks5h, with a host."""
     if value is None:
         return None
+    if "://" not in value:
+        # `--proxy host:3128` means http://host:3128, as in curl and the *_PROXY variables.
+        value = f"http://{value}"
     _web_url(value, "proxy URL", PROXY_SCHEMES)
     return value
 
@@ -57,7 +62,8 @@ def _web_url(value: str, what: str, schemes: tuple[str, ...]) -> URL:
         url = URL(value)
     except InvalidURL as exc:
         # tether_urls' messages name the part at fault, never the password.
-        raise click.BadParameter(f"{shown} is not a valid {what}: {exc}") from None
+        reason = str(exc).removeprefix("Invalid URL: ")
+        raise click.BadParameter(f"{shown} is not a valid {what}: {reason}") from None
     if url.scheme not in schemes:
         allowed = ", ".join(f"{scheme}://" for scheme in schemes)
         raise click.BadParameter(
@@ -92,6 +98,12 @@ def check_json(ctx: click.Context, param: click.Parameter, value: str | None) ->
         raise click.BadParameter(f"{shown!r} is not JSON: {exc}") from None
 
 
+class Seconds(click.FloatRange):
+    """A number of seconds above zero (named so in the message for a word such as 'abc')."""
+
+    name = "number of seconds"
+
+
 class JSONBody:
     """A parsed ``--json`` value: wrapped, because ``null`` is a valid document."""
 
@@ -120,5 +132,26 @@ def parse_auth(value: str | None, auth_type: str) -> tuple[str, str] | None:
             "expected USER:PASS, and the user name is empty", param_hint="'--auth'"
         )
     if not colon:
-        password = click.prompt(f"Password for {user!r} ({auth_type})", hide_input=True, err=True)
+        password = ask_password(user, auth_type)
     return user, password
+
+
+def ask_password(user: str, auth_type: str) -> str:
+    """Ask for the password, unechoed; when none can be read, say how to give one."""
+    with warnings.catch_warnings():
+        # Without a terminal, getpass reads stdin and prints its own one-line warning;
+        # Python's warning would repeat it with a file name and a line of source.
+        warnings.simplefilter("ignore", getpass.GetPassWarning)
+        try:
+            password: str = click.prompt(
+                f"Password for {user!r} ({auth_type})", hide_input=True, err=True
+            )
+        except click.Abort as exc:
+            if isinstance(exc.__context__, KeyboardInterrupt):
+                raise
+            # End of input: stdin is empty or closed, and there is no terminal to ask on.
+            raise click.BadParameter(
+                f"no password for {user!r}: none could be read; give it as USER:PASS",
+                param_hint="'--auth'",
+            ) from None
+    return password

@@ -90,10 +90,13 @@ def pretty_body(response: Response) -> RenderableType | None:
             "use --download FILE, or pipe the output]",
             style="dim",
         )
+    # The console ends what it prints with a line break: a body's own last one would
+    # show as a blank line.
+    text = response.text.removesuffix("\n").removesuffix("\r")
     lexer = LEXERS.get(media)
     if lexer is None:
-        return Text(response.text)
-    return Syntax(response.text, lexer, theme=THEME, background_color="default", word_wrap=True)
+        return Text(text)
+    return Syntax(text, lexer, theme=THEME, background_color="default", word_wrap=True)
 
 
 def request_line(request: Request, version: str = "HTTP/1.1") -> str:

@@ -213,7 +213,13 @@ def _exchange(invocation: Invocation, output: Output, verbose: Verbose | None) -
             _show(response, invocation, output)
         finally:
             response.close()
-    return exit_status(response, invocation.fail)
+    status = exit_status(response, invocation.fail)
+    head_shown = output.include or invocation.verbose
+    if status and not head_shown and invocation.download is None:
+        # Piped, only the body went out: say why the exit status is not 0, as HTTPie's
+        # --check-status does when stdout is redirected.
+        output.error(f"the response is {_status(response)} (exit status {status})")
+    return status
 
 
 def _show(response: Response, invocation: Invocation, output: Output) -> None:
@@ -223,4 +229,19 @@ def _show(response: Response, invocation: Invocation, output: Output) -> None:
         download(response, invocation.download, output.errors)
     else:
         output.body(response)
+        if invocation.download is not None:
+            output.flush()
+            output.error(not_saved(response, invocation.download))
     output.flush()
+
+
+def not_saved(response: Response, path: Path) -> str:
+    """Why ``--download`` wrote nothing: the response shown instead was not a 2xx."""
+    status = _status(response)
+    hint = "; add --follow-redirects to follow it" if response.is_redirect else ""
+    return f"not saved to {path}: the response is {status} (only a 2xx is saved{hint})"
+
+
+def _status(response: Response) -> str:
+    """``404 Not Found``."""
+    return f"{response.status_code} {response.reason_phrase}".rstrip()
