@@ -50,7 +50,12 @@ def test_the_cli_demo_runs_offline_into_a_pipe() -> None:
     assert '{"message": "Hello from tether\'s demo server"' in out
     assert f'$ tether -i -j \'{{"name": "tether"}}\' {origin}/echo\nHTTP/1.1 200 OK\n' in out
     assert '{"you_sent": {"name": "tether"}, "content_type": "application/json"}' in out
-    assert f"$ tether -v --follow-redirects {origin}/old\nGET /old HTTP/1.1\n" in out
+    port = origin.rsplit(":", 1)[1]
+    assert (
+        f"$ tether -v --follow-redirects {origin}/old\n* Connecting to 127.0.0.1 port {port}\n"
+        in out
+    )
+    assert "\nGET /old HTTP/1.1\n" in out
     assert "HTTP/1.1 302 Found\n" in out
     assert "\nGET /hello HTTP/1.1\n" in out
     assert re.search(r"\$ tether -i --download \S+demo\.bin " + re.escape(origin), out)

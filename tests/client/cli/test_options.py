@@ -67,7 +67,7 @@ def test_url_without_scheme_means_http(server: UvicornServer) -> None:
 def test_params_are_added_to_the_query(server: UvicornServer) -> None:
     result = invoke("-v", "-p", "q", "a b", "-p", "q", "2", server.url("/echo?x=1"))
     assert result.exit_code == 0
-    assert result.stdout.startswith("GET /echo?x=1&q=a+b&q=2 HTTP/1.1\n")
+    assert "GET /echo?x=1&q=a+b&q=2 HTTP/1.1" in result.stdout.splitlines()
 
 
 def test_content_is_sent_as_utf8_and_makes_a_post(server: UvicornServer) -> None:

@@ -57,7 +57,9 @@ def test_verbose_shows_request_then_response(server: UvicornServer) -> None:
     result = invoke("-v", "-j", '{"k": 1}', server.url("/echo"))
     assert result.exit_code == 0
     request_head, request_body, response_head, body = result.stdout.split("\n\n")
-    request_lines = request_head.splitlines()
+    connection_lines = [line for line in request_head.splitlines() if line.startswith("* ")]
+    request_lines = request_head.splitlines()[len(connection_lines) :]
+    assert connection_lines[0].startswith("* Connecting to 127.0.0.1 port ")
     assert request_lines[0] == "POST /echo HTTP/1.1"
     assert f"Host: {server.address.netloc}" in request_lines
     assert "Content-Type: application/json" in request_lines

@@ -174,8 +174,9 @@ def test_verbose_names_the_proxy_of_each_hop(
     lines = result.stdout.splitlines()
     assert lines[:2] == [
         f"* Through proxy {proxy.url()}",
-        f"GET /redirect-to?url={direct} HTTP/1.1",
+        f"* Connecting to 127.0.0.1 port {proxy.server.port}",
     ]
+    assert f"GET /redirect-to?url={direct} HTTP/1.1" in lines
     assert lines.count(f"* Through proxy {proxy.url()}") == 1
     assert "GET / HTTP/1.1" in lines
     assert [target for _, target in proxy.seen] == [server.url(f"/redirect-to?url={direct}")]
