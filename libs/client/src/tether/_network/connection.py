@@ -70,10 +70,11 @@ class Connection:
         """Send the request (body streamed) and read up to the final response head."""
         engine = self._engine
         stream = self._stream
+        pieces = None if body is None else body.__iter__()
         try:
             data = engine.start_request(method, target, headers)
-            if body is not None:
-                for piece in body:
+            if pieces is not None:
+                for piece in pieces:
                     framed = engine.send_body(piece)
                     if len(framed) >= READ_SIZE:  # large: written as is, never copied
                         if data:
@@ -96,6 +97,12 @@ class Connection:
                     # Anything before the final head is a 1xx (RFC 9110 §15.2): skipped.
         except BaseException:
             self.close()
+            # A body left mid-way is closed now, not whenever it is collected: the
+            # iterator made here, then the stream (which closes a generator source).
+            for part in (pieces, body):
+                close = getattr(part, "close", None)
+                if close is not None:
+                    close()
             raise
 
     def next_piece(self, read_timeout: float | None) -> bytes | None:

@@ -70,10 +70,11 @@ class AsyncConnection:
         """Send the request (body streamed) and read up to the final response head."""
         engine = self._engine
         stream = self._stream
+        pieces = None if body is None else body.__aiter__()
         try:
             data = engine.start_request(method, target, headers)
-            if body is not None:
-                async for piece in body:
+            if pieces is not None:
+                async for piece in pieces:
                     framed = engine.send_body(piece)
                     if len(framed) >= READ_SIZE:  # large: written as is, never copied
                         if data:
@@ -96,6 +97,12 @@ class AsyncConnection:
                     # Anything before the final head is a 1xx (RFC 9110 §15.2): skipped.
         except BaseException:
             await self.aclose()
+            # A body left mid-way is closed now, not whenever it is collected: the
+            # iterator made here, then the stream (which closes a generator source).
+            for part in (pieces, body):
+                close = getattr(part, "aclose", None)
+                if close is not None:
+                    await close()
             raise
 
     async def next_piece(self, read_timeout: float | None) -> bytes | None:

@@ -22,7 +22,7 @@ import asyncio
 import math
 import ssl
 from collections.abc import Iterable
-from contextlib import nullcontext, suppress
+from contextlib import nullcontext
 from typing import TYPE_CHECKING, Final
 
 from .._config import DEFAULT_LIMITS, Limits
@@ -49,18 +49,33 @@ if TYPE_CHECKING:
 __all__ = ["AsyncConnectionPool", "Waiter"]
 
 
+def _wake(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
 class Waiter:
-    """A one-shot wake-up for a queued request, on asyncio or trio (made when waited on)."""
+    """A one-shot wake-up for a queued request, on asyncio or trio (made when waited on).
+
+    On asyncio it is a bare future with a timer, not ``asyncio.wait_for``: before
+    Python 3.12, ``wait_for`` returns normally when it is cancelled just after the
+    event was set, and the request would go on as if never cancelled.
+    """
 
     __slots__ = ("_event",)
 
     def __init__(self) -> None:
-        self._event: asyncio.Event | trio.Event | None = None
+        self._event: asyncio.Future[None] | trio.Event | None = None
 
     def set(self) -> None:
         """Wake the waiting request (a no-op before it waits: nothing can be granted then)."""
-        if self._event is not None:
-            self._event.set()
+        event = self._event
+        if event is None:
+            return
+        if isinstance(event, asyncio.Future):
+            _wake(event)
+        else:
+            event.set()
 
     async def wait(self, timeout: float | None) -> None:
         """Wait until `set()`, or `timeout` seconds (None: no limit)."""
@@ -70,10 +85,15 @@ class Waiter:
             event = self._event = trio.Event()
             with trio.move_on_after(math.inf if timeout is None else timeout):
                 await event.wait()
-        else:
-            loop_event = self._event = asyncio.Event()
-            with suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(loop_event.wait(), timeout)
+            return
+        loop = asyncio.get_running_loop()
+        future = self._event = loop.create_future()
+        timer = None if timeout is None else loop.call_later(timeout, _wake, future)
+        try:
+            await future
+        finally:
+            if timer is not None:
+                timer.cancel()
 
 
 NO_WAITER: Final = Waiter()  # what the books hold for a request that did not wait

@@ -1,0 +1,261 @@
+"""Cancellation storms: thousands of requests cancelled at random points leave no trace.
+
+A seeded generator picks, for each request, how slow the server is (before the head,
+in the middle of the body), how big the body is to send or receive, and when the
+request is cancelled: while it waits for the pool, connects, sends, waits for the head
+or reads the body. Timing on a busy machine still varies, so the assertions hold for
+any interleaving: afterwards the books balance, no cancelled request holds a slot (a
+full set of fresh requests gets every connection at once), no file descriptor leaks,
+the server never saw a request on a connection still busy with another, and on asyncio
+every ``task.cancel()`` that reached a running request ended it as cancelled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+
+import tether
+from tests._servers.lean import LeanServer
+from tests._servers.raw import RawServer
+from tether._config import Limits
+
+Start = Callable[..., RawServer]
+SEEDS = [20261124, 7]
+REQUESTS = 2_000
+WAVE = 64  # requests started together: 8 times the connections, so most of them wait
+LIMITS = Limits(max_connections=8, max_keepalive_connections=4)
+TIMEOUT = tether.Timeout(30.0)
+HOLD_TIMEOUT = tether.Timeout(30.0, pool=5.0)
+
+
+@pytest.fixture
+def lean() -> Iterator[LeanServer]:
+    with LeanServer() as server:
+        yield server
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One request of a storm: what the server does and when the client gives up."""
+
+    ident: str
+    size: int
+    head: float
+    body: float
+    upload: int
+    stream: bool
+    cancel_after: float | None  # None: let it finish
+
+    def params(self) -> dict[str, str | int | float]:
+        return {"id": self.ident, "size": self.size, "head": self.head, "body": self.body}
+
+
+def plans(seed: int, count: int = REQUESTS) -> list[Plan]:
+    rng = random.Random(seed)
+    made = []
+    for index in range(count):
+        made.append(
+            Plan(
+                ident=f"{seed}-{index}",
+                size=rng.choice([0, 10, 5_000, 300_000]),
+                head=rng.choice([0.0, 0.0, rng.uniform(0.0, 0.01)]),
+                body=rng.choice([0.0, 0.0, rng.uniform(0.0, 0.01)]),
+                upload=rng.choice([0, 0, 0, 200_000]),
+                stream=rng.random() < 0.3,
+                cancel_after=None if rng.random() < 0.2 else rng.uniform(0.0, 0.02),
+            )
+        )
+    return made
+
+
+def expected(plan: Plan) -> bytes:
+    return plan.ident.encode() + b"." * plan.size
+
+
+async def run_plan(client: tether.AsyncClient, server: LeanServer, plan: Plan) -> None:
+    """Send the request of `plan`; check the answer if it completes."""
+    content = b"u" * plan.upload if plan.upload else None
+    method = "POST" if content else "GET"
+    url = server.url("/")
+    if plan.stream:
+        async with client.stream(method, url, params=plan.params(), content=content) as response:
+            async for _ in response.aiter_raw(1024):
+                pass  # read in small steps: more points where a cancel can land
+        return
+    response = await client.request(method, url, params=plan.params(), content=content)
+    assert response.content == expected(plan), plan
+
+
+async def assert_no_ghosts(
+    client: tether.AsyncClient, transport: tether.AsyncHTTPTransport, server: LeanServer
+) -> None:
+    """Balanced books, and `max_connections` fresh requests all get a connection (a
+    ghost holding a slot would leave one of them to fail with `PoolTimeout`)."""
+    import anyio
+
+    books = transport.pool.books
+    books.invariant_check()
+    assert (books.active, books.opening, books.queued) == (0, 0, 0), repr(books)
+    assert LIMITS.max_connections is not None
+    held: list[tether.Response] = []
+    async with anyio.create_task_group() as group:
+
+        async def hold(index: int) -> None:
+            request = client.build_request(
+                "GET", server.url("/"), params={"id": f"h{index}"}, timeout=HOLD_TIMEOUT
+            )
+            held.append(await client.send(request, stream=True))
+
+        for index in range(LIMITS.max_connections):
+            group.start_soon(hold, index)
+    assert books.queued == 0, repr(books)
+    assert books.active == LIMITS.max_connections, repr(books)
+    for response in held:
+        await response.aread()
+        await response.aclose()
+    books.invariant_check()
+    assert books.active == 0
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+@pytest.mark.parametrize("seed", SEEDS)
+async def test_asyncio_cancellation_storm(
+    fd_leak_check: None, lean: LeanServer, anyio_backend: str, seed: int
+) -> None:
+    loop = asyncio.get_running_loop()
+    transport = tether.AsyncHTTPTransport(limits=LIMITS)
+    reached: set[asyncio.Task[None]] = set()  # tasks a cancel() found still running
+
+    def cancel(task: asyncio.Task[None]) -> None:
+        if task.cancel():
+            reached.add(task)
+
+    all_plans = plans(seed)
+    async with tether.AsyncClient(transport=transport, timeout=TIMEOUT) as client:
+        tasks: list[asyncio.Task[None]] = []
+        for start in range(0, len(all_plans), WAVE):
+            wave = []
+            for plan in all_plans[start : start + WAVE]:
+                task = loop.create_task(run_plan(client, lean, plan))
+                if plan.cancel_after is not None:
+                    loop.call_later(plan.cancel_after, cancel, task)
+                wave.append(task)
+            await asyncio.wait(wave)
+            tasks += wave
+        failed = [t.exception() for t in tasks if not t.cancelled() and t.exception()]
+        assert not failed, failed[:3]
+        swallowed = [t for t in reached if not t.cancelled()]
+        assert not swallowed, f"{len(swallowed)} requests finished despite task.cancel()"
+        cancelled = sum(task.cancelled() for task in tasks)
+        assert 0 < cancelled < len(tasks), cancelled  # the storm hit, and missed, some
+        await assert_no_ghosts(client, transport, lean)
+    assert lean.stats()["overlaps"] == 0
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("anyio_backend", ["trio"])
+@pytest.mark.parametrize("seed", SEEDS)
+async def test_trio_cancellation_storm(
+    fd_leak_check: None, lean: LeanServer, anyio_backend: str, seed: int
+) -> None:
+    import trio
+
+    transport = tether.AsyncHTTPTransport(limits=LIMITS)
+    outcomes = {"done": 0, "cancelled": 0}
+    all_plans = plans(seed)
+    async with tether.AsyncClient(transport=transport, timeout=TIMEOUT) as client:
+
+        async def one(plan: Plan) -> None:
+            deadline = float("inf") if plan.cancel_after is None else plan.cancel_after
+            with trio.move_on_after(deadline) as scope:
+                await run_plan(client, lean, plan)
+            outcomes["cancelled" if scope.cancelled_caught else "done"] += 1
+
+        for start in range(0, len(all_plans), WAVE):
+            async with trio.open_nursery() as nursery:
+                for plan in all_plans[start : start + WAVE]:
+                    nursery.start_soon(one, plan)
+        assert outcomes["done"] > 0, outcomes
+        assert outcomes["cancelled"] > 0, outcomes
+        await assert_no_ghosts(client, transport, lean)
+    assert lean.stats()["overlaps"] == 0
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+@pytest.mark.parametrize("turns", range(6))
+async def test_asyncio_cancel_just_after_the_grant_is_not_lost(
+    fd_leak_check: None, lean: LeanServer, anyio_backend: str, turns: int
+) -> None:
+    """A waiter cancelled a few loop turns after its grant ends cancelled (before Python
+    3.12, ``asyncio.wait_for`` returned normally in one of these turns), and whatever
+    it held goes back to the books."""
+    transport = tether.AsyncHTTPTransport(limits=Limits(max_connections=1))
+    async with tether.AsyncClient(transport=transport, timeout=TIMEOUT) as client:
+        held = await client.send(client.build_request("GET", lean.url("/")), stream=True)
+        slow = client.get(lean.url("/"), params={"head": 10})  # never done before cancel
+        waiting = asyncio.get_running_loop().create_task(slow)
+        while transport.pool.books.queued == 0:
+            await asyncio.sleep(0)
+        await held.aclose()  # the connection is granted to the waiter, which is woken
+        for _ in range(turns):
+            await asyncio.sleep(0)
+        assert waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        books = transport.pool.books
+        books.invariant_check()
+        assert (books.active, books.opening, books.queued) == (0, 0, 0), repr(books)
+        assert (await client.get(lean.url("/"), params={"id": "after"})).text == "after"
+
+
+UPLOAD_PIECE = b"x" * (32 * 1024 * 1024)  # more than loopback buffers hold: the write blocks
+
+
+@pytest.mark.anyio
+async def test_an_async_body_left_mid_way_is_closed_at_once(
+    fd_leak_check: None, raw_server: Start
+) -> None:
+    """A request body generator is closed when sending fails, not when it is collected
+    (trio warns of an async generator collected unfinished)."""
+    server = raw_server(lambda conn: conn.wait(5.0))  # reads nothing
+    closed: list[bool] = []
+
+    async def body() -> AsyncIterator[bytes]:
+        try:
+            yield UPLOAD_PIECE
+            yield b"never sent"
+        finally:
+            closed.append(True)
+
+    transport = tether.AsyncHTTPTransport()
+    async with tether.AsyncClient(transport=transport) as client:
+        with pytest.raises(tether.WriteTimeout):
+            await client.post(server.url(), content=body(), timeout=tether.Timeout(5.0, write=0.1))
+        assert closed == [True]
+        assert transport.pool.books.active == 0
+
+
+def test_a_body_left_mid_way_is_closed_at_once(fd_leak_check: None, raw_server: Start) -> None:
+    server = raw_server(lambda conn: conn.wait(5.0))
+    closed: list[bool] = []
+
+    def body() -> Iterator[bytes]:
+        try:
+            yield UPLOAD_PIECE
+            yield b"never sent"
+        finally:
+            closed.append(True)
+
+    transport = tether.HTTPTransport()
+    with tether.Client(transport=transport) as client:
+        with pytest.raises(tether.WriteTimeout):
+            client.post(server.url(), content=body(), timeout=tether.Timeout(5.0, write=0.1))
+        assert closed == [True]
+        assert transport.pool.books.active == 0
