@@ -1,0 +1,157 @@
+"""KeyboardInterrupt in blocking code: Ctrl-C while a request waits leaves the pool sound.
+
+A helper thread waits until the main thread is blocked where the test wants it (in
+the pool's queue, in a TLS handshake, waiting for a response head, in the middle of
+a body), then sends SIGINT to the main thread alone (``pthread_kill``), whose handler
+raises `KeyboardInterrupt` there, as Ctrl-C does. Afterwards the books balance, the
+interrupted request holds nothing, the next request works, and no descriptor leaks.
+"""
+
+from __future__ import annotations
+
+import signal
+import ssl
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+
+import tether
+from tests._servers import misbehave
+from tests._servers.raw import RawConnection, RawServer
+from tether._config import Limits
+
+Start = Callable[..., RawServer]
+TIMEOUT = tether.Timeout(30.0)  # far longer than any test here: only the interrupt ends a wait
+WATCH_TIMEOUT = 30.0
+
+pytestmark = pytest.mark.skipif(
+    not hasattr(signal, "pthread_kill"), reason="needs signal.pthread_kill (POSIX)"
+)
+
+
+@pytest.fixture
+def interrupt() -> Iterator[Callable[[Callable[[], bool]], threading.Thread]]:
+    """``interrupt(ready)``: SIGINT the main thread once ``ready()`` is true."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    main = threading.main_thread().ident
+    assert main == threading.get_ident(), "these tests must run in the main thread"
+    watchers: list[threading.Thread] = []
+
+    def start(ready: Callable[[], bool]) -> threading.Thread:
+        def watch() -> None:
+            deadline = time.monotonic() + WATCH_TIMEOUT
+            while not ready():
+                if time.monotonic() > deadline:
+                    return  # the test then fails: its request was never interrupted
+                time.sleep(0.002)
+            time.sleep(0.01)  # let the main thread settle into its blocking call
+            assert main is not None
+            signal.pthread_kill(main, signal.SIGINT)
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        watchers.append(watcher)
+        return watcher
+
+    try:
+        yield start
+    finally:
+        for watcher in watchers:
+            watcher.join(WATCH_TIMEOUT)
+        signal.signal(signal.SIGINT, previous)
+
+
+def sound(transport: tether.HTTPTransport, *, idle: int | None = None) -> None:
+    books = transport.pool.books
+    books.invariant_check()
+    assert (books.active, books.opening, books.queued) == (0, 0, 0), repr(books)
+    if idle is not None:
+        assert books.idle == idle, repr(books)
+
+
+def test_interrupt_while_waiting_for_the_pool(
+    fd_leak_check: None, raw_server: Start, interrupt: Callable[..., threading.Thread]
+) -> None:
+    server = raw_server(misbehave.ok(b"fine"))
+    transport = tether.HTTPTransport(limits=Limits(max_connections=1))
+    with tether.Client(transport=transport, timeout=TIMEOUT) as client:
+        held = client.send(client.build_request("GET", server.url()), stream=True)
+        interrupt(lambda: transport.pool.books.queued == 1)
+        with pytest.raises(KeyboardInterrupt):
+            client.get(server.url())
+        assert transport.pool.books.queued == 0
+        held.read()
+        held.close()
+        sound(transport, idle=1)
+        assert client.get(server.url()).text == "fine"
+    assert server.stats.accepted == 1
+
+
+def test_interrupt_in_a_tls_handshake(
+    fd_leak_check: None,
+    raw_server: Start,
+    client_ssl_context: ssl.SSLContext,
+    interrupt: Callable[..., threading.Thread],
+) -> None:
+    silent = raw_server(lambda conn: conn.wait(WATCH_TIMEOUT))  # accepts, never speaks TLS
+    server = raw_server(misbehave.ok(b"fine"))
+    transport = tether.HTTPTransport(verify=client_ssl_context, limits=Limits(max_connections=1))
+    with tether.Client(transport=transport, timeout=TIMEOUT) as client:
+        interrupt(lambda: silent.stats.accepted == 1)
+        with pytest.raises(KeyboardInterrupt):
+            client.get(silent.url().replace("http://", "https://"))
+        sound(transport, idle=0)
+        assert client.get(server.url()).text == "fine"  # the slot came back
+
+
+def held_back(sent: threading.Event, first: bytes) -> Callable[[RawConnection], None]:
+    """Read a request, send `first`, flag it, then wait for the client to give up."""
+
+    def handler(conn: RawConnection) -> None:
+        if conn.read_request() is None:
+            return
+        conn.send(first)
+        sent.set()
+        conn.wait_for_close()
+
+    return handler
+
+
+@pytest.mark.parametrize(
+    "first",
+    [b"", misbehave.response(200, b"x" * 1000, content_length=2000)],
+    ids=["waiting-for-the-head", "mid-body"],
+)
+def test_interrupt_while_reading(
+    fd_leak_check: None,
+    raw_server: Start,
+    interrupt: Callable[..., threading.Thread],
+    first: bytes,
+) -> None:
+    sent = threading.Event()
+    slow = raw_server(held_back(sent, first))
+    server = raw_server(misbehave.ok(b"fine"))
+    transport = tether.HTTPTransport(limits=Limits(max_connections=1))
+    with tether.Client(transport=transport, timeout=TIMEOUT) as client:
+        interrupt(sent.is_set)
+        with pytest.raises(KeyboardInterrupt):
+            client.get(slow.url())
+        sound(transport, idle=0)  # the half-read connection was closed, not kept
+        assert client.get(server.url()).text == "fine"
+
+
+def test_interrupt_while_streaming_a_body(
+    fd_leak_check: None, raw_server: Start, interrupt: Callable[..., threading.Thread]
+) -> None:
+    sent = threading.Event()
+    slow = raw_server(held_back(sent, misbehave.response(200, b"x" * 10, content_length=20)))
+    transport = tether.HTTPTransport(limits=Limits(max_connections=1))
+    with tether.Client(transport=transport, timeout=TIMEOUT) as client:
+        with client.stream("GET", slow.url()) as response:
+            interrupt(sent.is_set)
+            with pytest.raises(KeyboardInterrupt):
+                for _ in response.iter_raw():
+                    pass
+        sound(transport, idle=0)
