@@ -29,6 +29,7 @@ from .._config import DEFAULT_LIMITS, Limits
 from .._exceptions import (
     ConnectError,
     ConnectTimeout,
+    PoolClosed,
     PoolTimeout,
     ReadError,
     ReadTimeout,
@@ -43,7 +44,7 @@ from .._response import Response
 from .._streams import SyncByteStream
 from .backends.base import NetworkBackend, SocketOption
 from .backends.sync import SyncBackend
-from .books import Open, Outcome, PoolBooks, PoolClosed, Reuse, Ticket, Wait
+from .books import Open, Outcome, PoolBooks, Reuse, Ticket, Wait
 from .connection import Connection
 
 __all__ = ["RETRY_SAFE_METHODS", "ConnectionPool", "Deadline", "origin_of"]
@@ -150,6 +151,11 @@ class ConnectionPool:
         """Send `request` on a pooled connection; the response body returns it."""
         origin = origin_of(request)
         url = request.url
+        if self._closed:
+            raise PoolClosed(
+                f"cannot send {request.method} {url}: the transport (its connection pool) "
+                "was closed"
+            )
         limits = Deadline(request.extensions.get("timeout"), url)
         method = request.method.encode("ascii")
         target = url.raw_path

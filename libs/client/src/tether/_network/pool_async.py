@@ -29,6 +29,7 @@ from .._config import DEFAULT_LIMITS, Limits
 from .._exceptions import (
     ConnectError,
     ConnectTimeout,
+    PoolClosed,
     PoolTimeout,
     ReadTimeout,
     RequestError,
@@ -39,7 +40,7 @@ from .._response import Response
 from .._streams import AsyncByteStream
 from .backends.auto import current_async_backend, current_async_library
 from .backends.base import AsyncNetworkBackend, SocketOption
-from .books import Open, Outcome, PoolBooks, PoolClosed, Reuse, Ticket, Wait
+from .books import Open, Outcome, PoolBooks, Reuse, Ticket, Wait
 from .connection_async import AsyncConnection
 from .pool import RETRY_SAFE_METHODS, STALE_ERRORS, Deadline, Origin, origin_of, replayable
 
@@ -138,6 +139,11 @@ class AsyncConnectionPool:
         """Send `request` on a pooled connection; the response body returns it."""
         origin = origin_of(request)
         url = request.url
+        if self._closed:
+            raise PoolClosed(
+                f"cannot send {request.method} {url}: the transport (its connection pool) "
+                "was closed"
+            )
         limits = Deadline(request.extensions.get("timeout"), url)
         method = request.method.encode("ascii")
         target = url.raw_path
