@@ -10,6 +10,7 @@ interrupted request holds nothing, the next request works, and no descriptor lea
 from __future__ import annotations
 
 import signal
+import socket
 import ssl
 import threading
 import time
@@ -155,3 +156,36 @@ def test_interrupt_while_streaming_a_body(
                 for _ in response.iter_raw():
                     pass
         sound(transport, idle=0)
+
+
+def test_interrupt_and_timeout_while_resolving(
+    fd_leak_check: None,
+    raw_server: Start,
+    interrupt: Callable[..., threading.Thread],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A lookup that hangs: Ctrl-C ends the wait, and so does the connect timeout."""
+    server = raw_server(misbehave.ok(b"fine"))
+    asked = threading.Event()
+    released = threading.Event()
+
+    def stuck(host: str, port: int, *args: object, **kwargs: object) -> object:
+        asked.set()
+        released.wait(WATCH_TIMEOUT)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", stuck)
+    transport = tether.HTTPTransport(limits=Limits(max_connections=1))
+    url = f"http://stuck.test:{server.port}/"
+    try:
+        with tether.Client(transport=transport, timeout=TIMEOUT) as client:
+            interrupt(asked.is_set)
+            with pytest.raises(KeyboardInterrupt):
+                client.get(url)
+            sound(transport, idle=0)
+            with pytest.raises(tether.ConnectTimeout, match=r"resolving stuck\.test:\d+ after"):
+                client.get(url, timeout=tether.Timeout(30.0, connect=0.05))
+            sound(transport, idle=0)
+            assert client.get(server.url()).text == "fine"
+    finally:
+        released.set()
