@@ -11,6 +11,6 @@
   cancellation tests; it counts overlapping requests and open connections.
 
 Every server binds port 0 on 127.0.0.1 or ::1, runs in background threads (the lean
-one in a child process by default), and on
-`stop()` closes every socket and joins every thread.
+one in a child process by default), and on `stop()` closes every socket and joins
+every thread.
 """

@@ -5,9 +5,10 @@ requests measures the client, and it watches what a pool must never do: two requ
 in flight on one connection at once (`overlaps`), or more connections open at once
 than the client's limits allow (`max_open`).
 
-`LeanServer` runs it in a child process by default (it has a core of its own, so it
-keeps up with a client at full speed; the listening socket is bound here and passed
-down, so the port is known at once), or in a thread with its own event loop.
+It speaks TLS when given a certificate and key. `LeanServer` runs it in a child
+process by default (it has a core of its own, so it keeps up with a client at full
+speed; the listening socket is bound here and passed down, so the port is known at
+once), or in a thread with its own event loop.
 
 Requests (any method; a body with Content-Length is read and discarded):
 
@@ -29,6 +30,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -179,8 +181,13 @@ class _Connection(asyncio.Protocol):
         self._transport.close()
 
 
-async def serve(listener: socket.socket, stop: asyncio.Event) -> None:
-    """Serve on `listener` until `stop` is set, then close every connection."""
+async def serve(
+    listener: socket.socket, stop: asyncio.Event, tls: tuple[str, str] | None = None
+) -> None:
+    """Serve on `listener` until `stop` is set, then close every connection.
+
+    `tls` is the paths of a certificate chain and its key: then TLS (HTTP/1.1 only).
+    """
     loop = asyncio.get_running_loop()
     counters = _Counters()
     tasks: set[asyncio.Task[None]] = set()
@@ -193,7 +200,11 @@ async def serve(listener: socket.socket, stop: asyncio.Event) -> None:
             connections[:] = [conn for conn in connections if conn._transport is not None]
         return connection
 
-    server = await loop.create_server(factory, sock=listener, backlog=1024)
+    context = None
+    if tls is not None:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(*tls)
+    server = await loop.create_server(factory, sock=listener, backlog=1024, ssl=context)
     try:
         await stop.wait()
     finally:
@@ -209,9 +220,18 @@ async def serve(listener: socket.socket, stop: asyncio.Event) -> None:
 class LeanServer:
     """The lean server on 127.0.0.1 (or ::1), in a child process or a thread."""
 
-    def __init__(self, *, host: str = LOOPBACK_V4, in_thread: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        host: str = LOOPBACK_V4,
+        in_thread: bool = False,
+        tls: tuple[str, str] | None = None,
+    ) -> None:
+        """`tls`: the paths of the server's certificate chain and key, for https."""
         self._listener = bind_listener(host)
-        self.address = Address("http", host, self._listener.getsockname()[1])
+        port = self._listener.getsockname()[1]
+        self.address = Address("http" if tls is None else "https", host, port)
+        self._tls = tls
         self._in_thread = in_thread
         self._process: subprocess.Popen[bytes] | None = None
         self._thread: threading.Thread | None = None
@@ -235,7 +255,7 @@ class LeanServer:
             root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
             fd = self._listener.fileno()
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "tests._servers.lean", str(fd)],
+                [sys.executable, "-m", "tests._servers.lean", str(fd), *(self._tls or ())],
                 cwd=root,
                 pass_fds=[fd],
                 stdin=subprocess.DEVNULL,
@@ -252,7 +272,7 @@ class LeanServer:
             self._loop = asyncio.get_running_loop()
             self._stop = asyncio.Event()
             self._started.set()
-            await serve(self._listener, self._stop)
+            await serve(self._listener, self._stop, self._tls)
 
         try:
             asyncio.run(main())
@@ -270,7 +290,13 @@ class LeanServer:
         return self._ask("/_reset")
 
     def _ask(self, path: str) -> dict[str, int]:
-        with socket.create_connection((self.address.host, self.port), timeout=STOP_TIMEOUT) as sock:
+        sock = socket.create_connection((self.address.host, self.port), timeout=STOP_TIMEOUT)
+        if self._tls is not None:  # the counters are not secret: no verification
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            sock = context.wrap_socket(sock)  # which takes the socket over
+        with sock:
             sock.sendall(f"GET {path} HTTP/1.1\r\nhost: lean\r\n\r\n".encode())
             data = b""
             while chunk := sock.recv(65536):
@@ -316,11 +342,12 @@ class LeanServer:
 
 def _main(argv: list[str]) -> None:
     listener = socket.socket(fileno=int(argv[1]))
+    tls = (argv[2], argv[3]) if len(argv) == 4 else None
 
     async def main() -> None:
         stop = asyncio.Event()
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-        await serve(listener, stop)
+        await serve(listener, stop, tls)
 
     asyncio.run(main())
 

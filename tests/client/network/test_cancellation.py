@@ -22,11 +22,13 @@ import pytest
 import tether
 from tests._servers.lean import LeanServer
 from tests._servers.raw import RawServer
+from tests._servers.tls import TLSFiles
 from tether._config import Limits
 
 Start = Callable[..., RawServer]
 SEEDS = [20261124, 7]
 REQUESTS = 2_000
+TLS_REQUESTS = 500
 WAVE = 64  # requests started together: 8 times the connections, so most of them wait
 LIMITS = Limits(max_connections=8, max_keepalive_connections=4)
 TIMEOUT = tether.Timeout(30.0)
@@ -156,6 +158,36 @@ async def test_asyncio_cancellation_storm(
         assert 0 < cancelled < len(tasks), cancelled  # the storm hit, and missed, some
         await assert_no_ghosts(client, transport, lean)
     assert lean.stats()["overlaps"] == 0
+
+
+@pytest.mark.anyio
+async def test_cancellation_storm_over_tls(
+    fd_leak_check: None, tls_files: TLSFiles, anyio_backend: str
+) -> None:
+    """A smaller storm over TLS: cancels also land in handshakes and TLS reads."""
+    import anyio
+
+    tls = (str(tls_files.server_cert), str(tls_files.server_key))
+    transport = tether.AsyncHTTPTransport(verify=tls_files.client_context(), limits=LIMITS)
+    outcomes = {"done": 0, "cancelled": 0}
+    with LeanServer(tls=tls) as server:
+        async with tether.AsyncClient(transport=transport, timeout=TIMEOUT) as client:
+
+            async def one(plan: Plan) -> None:
+                deadline = float("inf") if plan.cancel_after is None else plan.cancel_after
+                with anyio.move_on_after(deadline) as scope:
+                    await run_plan(client, server, plan)
+                outcomes["cancelled" if scope.cancelled_caught else "done"] += 1
+
+            all_plans = plans(SEEDS[0], TLS_REQUESTS)
+            for start in range(0, len(all_plans), WAVE):
+                async with anyio.create_task_group() as group:
+                    for plan in all_plans[start : start + WAVE]:
+                        group.start_soon(one, plan)
+            assert outcomes["done"] > 0, outcomes
+            assert outcomes["cancelled"] > 0, outcomes
+            await assert_no_ghosts(client, transport, server)
+        assert server.stats()["overlaps"] == 0
 
 
 @pytest.mark.anyio
