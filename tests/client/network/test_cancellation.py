@@ -16,6 +16,7 @@ import asyncio
 import random
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -24,11 +25,14 @@ from tests._servers.lean import LeanServer
 from tests._servers.raw import RawServer
 from tests._servers.tls import TLSFiles
 from tether._config import Limits
+from tether._network.pool_async import AsyncConnectionPool
 
 Start = Callable[..., RawServer]
 SEEDS = [20261124, 7]
 REQUESTS = 2_000
 TLS_REQUESTS = 500
+CHECKPOINT_REQUESTS = 1_000
+POOL_TIMEOUT = {"connect": 30.0, "read": 30.0, "write": 30.0, "pool": 5.0}
 WAVE = 64  # requests started together: 8 times the connections, so most of them wait
 LIMITS = Limits(max_connections=8, max_keepalive_connections=4)
 TIMEOUT = tether.Timeout(30.0)
@@ -291,3 +295,88 @@ def test_a_body_left_mid_way_is_closed_at_once(fd_leak_check: None, raw_server: 
             client.post(server.url(), content=body(), timeout=tether.Timeout(5.0, write=0.1))
         assert closed == [True]
         assert transport.pool.books.active == 0
+
+
+class CheckpointingStream:
+    """A trio stream whose `aclose()` closes, then checkpoints, as trio's own
+    `SocketStream.aclose()` does: in a cancelled scope, the close then raises
+    `Cancelled`, so a pool must not rely on anything after it."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        data: bytes = await self._inner.read(max_bytes, timeout)
+        return data
+
+    async def write(self, data: bytes, timeout: float | None = None) -> None:
+        await self._inner.write(data, timeout)
+
+    async def start_tls(self, *args: Any, **kwargs: Any) -> CheckpointingStream:
+        return CheckpointingStream(await self._inner.start_tls(*args, **kwargs))
+
+    def get_extra_info(self, name: str) -> Any:
+        return self._inner.get_extra_info(name)
+
+    async def aclose(self) -> None:
+        import trio
+
+        await self._inner.aclose()
+        await trio.lowlevel.checkpoint()
+
+
+class CheckpointingBackend:
+    """The trio backend, with streams whose close checkpoints."""
+
+    def __init__(self) -> None:
+        from tether._network.backends.trio_backend import TrioBackend
+
+        self._inner = TrioBackend()
+
+    async def connect_tcp(self, host: str, port: int, **options: Any) -> CheckpointingStream:
+        return CheckpointingStream(await self._inner.connect_tcp(host, port, **options))
+
+    async def connect_unix(self, path: str, **options: Any) -> CheckpointingStream:
+        return CheckpointingStream(await self._inner.connect_unix(path, **options))
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("anyio_backend", ["trio"])
+async def test_storm_with_closes_that_checkpoint(fd_leak_check: None, anyio_backend: str) -> None:
+    """Cancelled while closing an expired, evicted, dropped or released connection: the
+    request's grant, and any waiter it should wake, are not lost."""
+    import trio
+
+    limits = Limits(max_connections=4, max_keepalive_connections=4, keepalive_expiry=0.003)
+    pool = AsyncConnectionPool(limits=limits, backend=CheckpointingBackend())
+    outcomes = {"done": 0, "cancelled": 0}
+    with LeanServer() as first, LeanServer() as second:
+        servers = (first, second)
+
+        async def one(index: int, plan: Plan) -> None:
+            server = servers[index % 2]  # two origins: full pools evict the other's idle
+            request = tether.Request(
+                "GET", server.url("/"), params=plan.params(), extensions={"timeout": POOL_TIMEOUT}
+            )
+            deadline = float("inf") if plan.cancel_after is None else plan.cancel_after
+            with trio.move_on_after(deadline) as scope:
+                response = await pool.handle_async_request(request)
+                try:
+                    async for _ in response.stream:  # type: ignore[union-attr]
+                        pass
+                finally:
+                    await response.aclose()
+            outcomes["cancelled" if scope.cancelled_caught else "done"] += 1
+
+        all_plans = plans(SEEDS[1], CHECKPOINT_REQUESTS)
+        for start in range(0, len(all_plans), WAVE):
+            async with trio.open_nursery() as nursery:
+                for index in range(start, min(start + WAVE, len(all_plans))):
+                    nursery.start_soon(one, index, all_plans[index])
+            await trio.sleep(0.005)  # let the idle connections expire now and then
+        assert outcomes["done"] > 0, outcomes
+        assert outcomes["cancelled"] > 0, outcomes
+        books = pool.books
+        books.invariant_check()
+        assert (books.active, books.opening, books.queued) == (0, 0, 0), repr(books)
+        await pool.aclose()

@@ -20,7 +20,7 @@ from __future__ import annotations
 import ssl
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
 from tether_content import ByteStream
@@ -200,8 +200,12 @@ class ConnectionPool:
                 answer = self._books.acquire(origin, NO_WAITER)
                 if isinstance(answer, Wait):  # a waiter is made only when one must wait
                     answer.ticket.waiter = threading.Event()
-            for dead in expired:
-                dead.close()
+            if expired:
+                try:
+                    self._close_all(expired)
+                except BaseException:  # interrupted: the answer is not used
+                    self._abandon(answer)
+                    raise
             if isinstance(answer, Reuse):
                 grant: Reuse[Connection] | Open[Connection] = answer
             elif isinstance(answer, Open):
@@ -211,13 +215,15 @@ class ConnectionPool:
             if isinstance(grant, Reuse):
                 conn = grant.conn
                 if conn.dropped():  # the server closed it while idle: never reuse it
-                    conn.close()
-                    self._give_back(conn)
+                    try:
+                        conn.close()
+                    finally:
+                        self._give_back(conn)
                     continue
                 return conn, True
-            if grant.evict is not None:
-                grant.evict.close()
             try:
+                if grant.evict is not None:
+                    grant.evict.close()
                 conn = self._connect(origin, limits)
             except BaseException:
                 with self._lock:
@@ -303,20 +309,46 @@ class ConnectionPool:
         self._apply(outcome)
 
     def _apply(self, outcome: Outcome[Connection, threading.Event]) -> None:
-        for conn in outcome.close:
-            conn.close()
+        # Wake first: a close that is interrupted (or that checkpoints in a cancelled
+        # scope) must not strand a waiter that was granted a place.
         if outcome.wake is not None:
             outcome.wake.waiter.set()
+        self._close_all(outcome.close)
+
+    def _close_all(self, conns: Sequence[Connection]) -> None:
+        """Close every one of `conns`, even when closing one of them is interrupted."""
+        error: BaseException | None = None
+        for conn in conns:
+            try:
+                conn.close()
+            except BaseException as exc:  # raised once the others are closed too
+                error = error or exc
+        if error is not None:
+            raise error
+
+    def _abandon(
+        self, answer: Reuse[Connection] | Open[Connection] | Wait[Connection, threading.Event]
+    ) -> None:
+        """Give back what `acquire` answered, unused: the request was interrupted."""
+        with self._lock:
+            if isinstance(answer, Reuse):  # an idle connection, untouched: idle again
+                outcome = self._books.release(answer.conn, reusable=True)
+            elif isinstance(answer, Open):
+                outcome = self._books.open_failed(answer.slot)
+                if answer.evict is not None:  # already out of the books: close it too
+                    outcome = Outcome((*outcome.close, answer.evict), outcome.wake)
+            else:
+                outcome = self._books.cancel(answer.ticket)
+        self._apply(outcome)
 
     def close(self) -> None:
         """Close idle connections and refuse new requests; busy ones close on release."""
         with self._lock:
             shutdown = self._books.shutdown()
             self._closed = True
-        for conn in shutdown.idle:
-            conn.close()
         for ticket in shutdown.waiters:
             ticket.waiter.set()
+        self._close_all(shutdown.idle)
 
 
 class PoolStream(SyncByteStream):

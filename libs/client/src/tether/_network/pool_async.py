@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import math
 import ssl
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
 from typing import TYPE_CHECKING, Final
 
@@ -188,8 +188,12 @@ class AsyncConnectionPool:
                 answer = self._books.acquire(origin, NO_WAITER)
                 if isinstance(answer, Wait):  # a waiter is made only when one must wait
                     answer.ticket.waiter = Waiter()
-            for dead in expired:
-                await dead.aclose()
+            if expired:
+                try:
+                    await self._close_all(expired)
+                except BaseException:  # interrupted: the answer is not used
+                    await self._abandon(answer)
+                    raise
             if isinstance(answer, Reuse):
                 grant: Reuse[AsyncConnection] | Open[AsyncConnection] = answer
             elif isinstance(answer, Open):
@@ -199,13 +203,15 @@ class AsyncConnectionPool:
             if isinstance(grant, Reuse):
                 conn = grant.conn
                 if conn.dropped():  # the server closed it while idle: never reuse it
-                    await conn.aclose()
-                    await self._give_back(conn)
+                    try:
+                        await conn.aclose()
+                    finally:
+                        await self._give_back(conn)
                     continue
                 return conn, True
-            if grant.evict is not None:
-                await grant.evict.aclose()
             try:
+                if grant.evict is not None:
+                    await grant.evict.aclose()
                 conn = await self._connect(origin, limits)
             except BaseException:
                 with self._lock:
@@ -293,20 +299,46 @@ class AsyncConnectionPool:
         await self._apply(outcome)
 
     async def _apply(self, outcome: Outcome[AsyncConnection, Waiter]) -> None:
-        for conn in outcome.close:
-            await conn.aclose()
+        # Wake first: a close that is interrupted (or that checkpoints in a cancelled
+        # scope) must not strand a waiter that was granted a place.
         if outcome.wake is not None:
             outcome.wake.waiter.set()
+        await self._close_all(outcome.close)
+
+    async def _close_all(self, conns: Sequence[AsyncConnection]) -> None:
+        """Close every one of `conns`, even when closing one of them is interrupted."""
+        error: BaseException | None = None
+        for conn in conns:
+            try:
+                await conn.aclose()
+            except BaseException as exc:  # raised once the others are closed too
+                error = error or exc
+        if error is not None:
+            raise error
+
+    async def _abandon(
+        self, answer: Reuse[AsyncConnection] | Open[AsyncConnection] | Wait[AsyncConnection, Waiter]
+    ) -> None:
+        """Give back what `acquire` answered, unused: the request was interrupted."""
+        with self._lock:
+            if isinstance(answer, Reuse):  # an idle connection, untouched: idle again
+                outcome = self._books.release(answer.conn, reusable=True)
+            elif isinstance(answer, Open):
+                outcome = self._books.open_failed(answer.slot)
+                if answer.evict is not None:  # already out of the books: close it too
+                    outcome = Outcome((*outcome.close, answer.evict), outcome.wake)
+            else:
+                outcome = self._books.cancel(answer.ticket)
+        await self._apply(outcome)
 
     async def aclose(self) -> None:
         """Close idle connections and refuse new requests; busy ones close on release."""
         with self._lock:
             shutdown = self._books.shutdown()
             self._closed = True
-        for conn in shutdown.idle:
-            await conn.aclose()
         for ticket in shutdown.waiters:
             ticket.waiter.set()
+        await self._close_all(shutdown.idle)
 
 
 class AsyncPoolStream(AsyncByteStream):
