@@ -15,6 +15,7 @@ import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -22,6 +23,8 @@ import tether
 from tests._servers import misbehave
 from tests._servers.raw import RawConnection, RawServer
 from tether._config import Limits
+from tether._network.backends.sync import SyncBackend
+from tether._network.pool import ConnectionPool
 
 Start = Callable[..., RawServer]
 TIMEOUT = tether.Timeout(30.0)  # far longer than any test here: only the interrupt ends a wait
@@ -189,3 +192,79 @@ def test_interrupt_and_timeout_while_resolving(
             assert client.get(server.url()).text == "fine"
     finally:
         released.set()
+
+
+class InterruptedClose:
+    """The blocking backend, whose streams raise `KeyboardInterrupt` from `close()` (after
+    closing) while `armed`: Ctrl-C landing in a close."""
+
+    def __init__(self) -> None:
+        self.armed = False
+        self._inner = SyncBackend()
+
+    def connect_tcp(self, host: str, port: int, **options: Any) -> Any:
+        stream = self._inner.connect_tcp(host, port, **options)
+        backend = self
+
+        class Stream:
+            def __getattr__(self, name: str) -> Any:
+                return getattr(stream, name)
+
+            def close(self) -> None:
+                stream.close()
+                if backend.armed:
+                    backend.armed = False
+                    raise KeyboardInterrupt
+
+        return Stream()
+
+    def connect_unix(self, path: str, **options: Any) -> Any:  # pragma: no cover - unused
+        raise NotImplementedError
+
+
+def test_interrupt_while_closing_still_wakes_the_waiter(
+    fd_leak_check: None, raw_server: Start
+) -> None:
+    server = raw_server(misbehave.ok(b"fine", headers=[("Connection", "close")]))
+    backend = InterruptedClose()
+    pool = ConnectionPool(limits=Limits(max_connections=1), backend=backend)
+    request = tether.Request("GET", server.url(), extensions={"timeout": {"pool": 30.0}})
+    held = pool.handle_request(request)
+    results: list[object] = []
+
+    def wait() -> None:
+        response = pool.handle_request(request)
+        results.append(b"".join(response.stream))  # type: ignore[arg-type]
+        response.close()
+
+    waiter = threading.Thread(target=wait, daemon=True)
+    waiter.start()
+    while pool.books.queued == 0:
+        time.sleep(0.001)
+    backend.armed = True
+    with pytest.raises(KeyboardInterrupt):
+        held.close()  # "Connection: close": the connection closes, and the close is hit
+    waiter.join(WATCH_TIMEOUT)
+    assert results == [b"fine"]  # woken at once, not after its pool timeout
+    pool.books.invariant_check()
+    assert (pool.books.active, pool.books.opening, pool.books.queued) == (0, 0, 0)
+    pool.close()
+
+
+def test_interrupt_while_closing_an_expired_connection(
+    fd_leak_check: None, raw_server: Start
+) -> None:
+    server = raw_server(misbehave.ok(b"fine"))
+    backend = InterruptedClose()
+    pool = ConnectionPool(limits=Limits(keepalive_expiry=0.001), backend=backend)
+    request = tether.Request("GET", server.url())
+    pool.handle_request(request).read()
+    assert pool.books.idle == 1
+    time.sleep(0.01)  # the idle connection expires
+    backend.armed = True
+    with pytest.raises(KeyboardInterrupt):
+        pool.handle_request(request)  # closing the expired connection is interrupted
+    pool.books.invariant_check()
+    assert (pool.books.active, pool.books.opening, pool.books.idle) == (0, 0, 0)
+    assert pool.handle_request(request).read() == b"fine"
+    pool.close()
