@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import socket
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -380,3 +381,39 @@ async def test_storm_with_closes_that_checkpoint(fd_leak_check: None, anyio_back
         books.invariant_check()
         assert (books.active, books.opening, books.queued) == (0, 0, 0), repr(books)
         await pool.aclose()
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+@pytest.mark.parametrize("turns", range(4))
+async def test_asyncio_cancel_as_the_lookup_ends_is_not_lost(
+    fd_leak_check: None,
+    lean: LeanServer,
+    anyio_backend: str,
+    turns: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A connect cancelled a few loop turns after its DNS answer arrived ends cancelled
+    (``asyncio.wait_for`` returned the answer instead, before Python 3.12)."""
+    from tether._network.backends.asyncio_backend import AsyncioBackend
+
+    loop = asyncio.get_running_loop()
+    answered = asyncio.Event()
+
+    async def lookup(host: str, port: int, **kwargs: object) -> object:
+        await answered.wait()
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", lean.port))]
+
+    monkeypatch.setattr(loop, "getaddrinfo", lookup)
+    connecting = loop.create_task(AsyncioBackend().connect_tcp("lean.test", 80, timeout=30.0))
+    await asyncio.sleep(0)
+    answered.set()
+    for _ in range(turns):
+        await asyncio.sleep(0)
+    assert connecting.cancel()
+    try:
+        stream = await connecting
+    except asyncio.CancelledError:
+        return
+    await stream.aclose()
+    pytest.fail("the connect went on despite task.cancel()")
