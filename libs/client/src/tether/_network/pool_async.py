@@ -14,6 +14,10 @@ Invariants:
    retried once on a new connection, when its method is idempotent (RFC 9110 §9.2.2)
    and its body can be sent again: the server may have closed the idle connection just
    as we wrote to it.
+4. Closing a connection may be interrupted (a cancellation, Ctrl-C): a granted waiter
+   is woken before anything is closed, every connection due to close is closed
+   (`_close_all`), and a grant the interrupted request will not use goes back
+   (`_abandon`).
 """
 
 from __future__ import annotations
