@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import random
 import socket
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,9 @@ SEEDS = [20261124, 7]
 REQUESTS = 2_000
 TLS_REQUESTS = 500
 CHECKPOINT_REQUESTS = 1_000
+THREAD_STORM_THREADS = 16
+THREAD_STORM_REQUESTS = 1_600
+JOIN_TIMEOUT = 60.0  # all threads together: a deadlock shows as one still alive
 POOL_TIMEOUT = {"connect": 30.0, "read": 30.0, "write": 30.0, "pool": 5.0}
 WAVE = 64  # requests started together: 8 times the connections, so most of them wait
 LIMITS = Limits(max_connections=8, max_keepalive_connections=4)
@@ -417,3 +421,55 @@ async def test_asyncio_cancel_as_the_lookup_ends_is_not_lost(
         return
     await stream.aclose()
     pytest.fail("the connect went on despite task.cancel()")
+
+
+def test_thread_timeout_storm(fd_leak_check: None, lean: LeanServer) -> None:
+    """The blocking client's nearest thing to a cancellation: 16 threads whose requests
+    time out at random points (in the pool's queue, waiting for the head, mid-body)."""
+    import threading
+
+    transport = tether.HTTPTransport(limits=Limits(max_connections=4, max_keepalive_connections=2))
+    outcomes: dict[str, int] = {}
+    lock = threading.Lock()
+    all_plans = plans(SEEDS[0], THREAD_STORM_REQUESTS)
+    with tether.Client(transport=transport) as client:
+
+        def work(first: int) -> None:
+            rng = random.Random(first)
+            for plan in all_plans[first::THREAD_STORM_THREADS]:
+                limit = 30.0 if plan.cancel_after is None else max(plan.cancel_after, 0.001)
+                timeout = tether.Timeout(30.0, read=limit, pool=rng.choice([limit, 30.0]))
+                try:
+                    response = client.get(lean.url("/"), params=plan.params(), timeout=timeout)
+                    outcome = "done" if response.content == expected(plan) else "wrong body"
+                except tether.TimeoutException as exc:
+                    outcome = type(exc).__name__
+                with lock:
+                    outcomes[outcome] = outcomes.get(outcome, 0) + 1
+
+        threads = [
+            threading.Thread(target=work, args=(n,), daemon=True)
+            for n in range(THREAD_STORM_THREADS)
+        ]
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + JOIN_TIMEOUT
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        assert not any(thread.is_alive() for thread in threads), repr(transport.pool)
+        assert "wrong body" not in outcomes, outcomes
+        assert outcomes.get("done", 0) > 0, outcomes
+        assert outcomes.get("ReadTimeout", 0) > 0, outcomes
+        books = transport.pool.books
+        books.invariant_check()
+        assert (books.active, books.opening, books.queued) == (0, 0, 0), repr(books)
+        held = [
+            client.send(
+                client.build_request("GET", lean.url("/"), timeout=HOLD_TIMEOUT), stream=True
+            )
+            for _ in range(4)
+        ]
+        assert books.active == 4
+        for response in held:
+            response.close()
+    assert lean.stats()["overlaps"] == 0
