@@ -13,6 +13,9 @@ is reported in requests or MiB per second, with the ratio baseline/candidate ("2
 the baseline does twice the work in the same time). The baseline is tether, or the
 h11 loop while tether's transport does not exist. A PNG chart goes to
 ``benchmarks/results/transport.png``. ``TETHER_BENCH_SCALE=0.2`` shortens every count.
+With ``--docs`` (``python -m benchmarks transport --docs``), the chart and the table as
+Markdown are also written to ``docs/assets/benchmarks/``, which the docs' benchmarks
+page includes.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from benchmarks._transport_candidates import (
 HERE = Path(__file__).resolve().parent
 RUN_NGINX = HERE / "nginx" / "run.sh"
 RESULTS = HERE / "results"
+DOCS_ASSETS = HERE.parent / "docs" / "assets" / "benchmarks"
 HOST = "127.0.0.1"
 SERVER_CORE, CLIENT_CORE = 0, 1
 REPEAT = 3
@@ -231,6 +235,38 @@ def report(outcomes: list[Outcome], baseline: str, header: str) -> str:
     return "\n".join(lines)
 
 
+def markdown_table(outcomes: list[Outcome], baseline: str, header: str) -> str:
+    """The report as a Markdown table, for the docs' benchmarks page."""
+    lines = [f"{line}  " for line in header.splitlines()[2:]]
+    lines += ["", f"| scenario | client | rate | vs {baseline} |", "| --- | --- | ---: | ---: |"]
+    missing: dict[str, str] = {}
+    for outcome in outcomes:
+        if outcome.rate is None:
+            if outcome.note.startswith("not available"):
+                missing.setdefault(outcome.candidate, outcome.note)
+            else:
+                lines.append(
+                    f"| {outcome.scenario.name} | {outcome.candidate} | {outcome.note} | |"
+                )
+            continue
+        base = next(
+            (
+                o.rate
+                for o in outcomes
+                if o.scenario == outcome.scenario and o.candidate == baseline and o.rate
+            ),
+            None,
+        )
+        ratio = f"{base / outcome.rate:.2f}x" if base else "-"
+        rate = f"{outcome.rate:,.0f} {outcome.scenario.unit}"
+        lines.append(f"| {outcome.scenario.name} | {outcome.candidate} | {rate} | {ratio} |")
+    lines.append("")
+    for candidate, note in missing.items():
+        lines.append(f"- {candidate}: {note}")
+    lines.append(f"- vs {baseline}: its rate over the client's (above 1 = {baseline} is faster).")
+    return "\n".join(lines) + "\n"
+
+
 def chart(outcomes: list[Outcome], baseline: str, path: Path) -> str:
     """Draw one bar panel per scenario into `path`; return a line saying where or why not."""
     try:
@@ -299,8 +335,11 @@ def pin_client() -> tuple[set[int] | None, str]:
     return before, f"client: pinned to core {CLIENT_CORE}"
 
 
-def main() -> str:
-    """Start nginx, run every scenario, stop nginx; return the report."""
+def main(docs: bool = False) -> str:
+    """Start nginx, run every scenario, stop nginx; return the report.
+
+    With `docs`, also write the chart and a Markdown table to `DOCS_ASSETS`.
+    """
     scale = float(os.environ.get("TETHER_BENCH_SCALE", "1"))
     port = free_port()
     server = start_nginx(port)
@@ -316,8 +355,19 @@ def main() -> str:
         [
             "HTTP/1.1 transport: throughput on nginx over loopback",
             "=" * 52,
-            f"{server}; {pinned}; median of {REPEAT} runs; Python {sys.version.split()[0]}",
+            f"{server}; {pinned}; median of {REPEAT} runs; Python {sys.version.split()[0]}"
+            + ("" if scale == 1 else f"; TETHER_BENCH_SCALE={scale:g}"),
         ]
     )
-    text = report(outcomes, baseline, header)
-    return text + "\n" + chart(outcomes, baseline, RESULTS / "transport.png")
+    text = (
+        report(outcomes, baseline, header)
+        + "\n"
+        + chart(outcomes, baseline, RESULTS / "transport.png")
+    )
+    if docs:
+        DOCS_ASSETS.mkdir(parents=True, exist_ok=True)
+        table = DOCS_ASSETS / "transport.md"
+        table.write_text(markdown_table(outcomes, baseline, header), encoding="utf-8")
+        text += "\n" + chart(outcomes, baseline, DOCS_ASSETS / "transport.png")
+        text += f"\ntable: {table}"
+    return text

@@ -86,6 +86,18 @@ class RawConnection:
         self._buffer += data
         return bool(data)
 
+    def peek(self, size: int) -> bytes:
+        """Up to `size` bytes without consuming them (fewer only at EOF)."""
+        while len(self._buffer) < size and self._fill():
+            pass
+        return bytes(self._buffer[:size])
+
+    def take_buffered(self) -> bytes:
+        """Whatever was read but not consumed yet (a relay forwards it first)."""
+        data = bytes(self._buffer)
+        self._buffer.clear()
+        return data
+
     def read_until(self, marker: bytes, limit: int = MAX_HEAD) -> bytes | None:
         """Read through `marker` and return it all; None at EOF before any byte."""
         start = 0

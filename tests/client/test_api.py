@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Callable
+import socket
+from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
 import httpx
@@ -19,6 +20,7 @@ import pytest
 
 import tether
 import tether._client
+from tests._servers.uvicorn_server import UvicornServer
 
 NO_BODY = ["get", "options", "head", "delete"]
 WITH_BODY = ["post", "put", "patch"]
@@ -27,6 +29,8 @@ ALL = ["request", "stream", *NO_BODY, *WITH_BODY]
 
 def call(name: str, url: str = "https://example.com/x", **kwargs: Any) -> tether.Response:
     """Call tether.<name>, reading the response of `stream` inside its block."""
+    if name in NO_BODY:
+        kwargs.pop("content", None)
     if name == "request":
         return tether.request("GET", url, **kwargs)
     if name == "stream":
@@ -41,16 +45,31 @@ def method_of(name: str) -> str:
     return "GET" if name in ("request", "stream") else name.upper()
 
 
-# --- offline -------------------------------------------------------------------------------
+# --- the default transport sends ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[UvicornServer]:
+    with UvicornServer() as running:
+        yield running
 
 
 @pytest.mark.parametrize("name", ALL)
-def test_the_default_transport_refuses_naming_the_request(name: str) -> None:
-    expected = f"{method_of(name)} https://example.com/x?q=1 cannot be sent"
-    with pytest.raises(tether.UnsupportedProtocol, match=expected.replace("?", r"\?")) as info:
-        call(name, params={"q": "1"})
-    assert "opt in with transport=tether.HTTPTransport()" in str(info.value)
-    assert info.value.request.method == method_of(name)
+def test_the_functions_send_over_the_network(name: str, server: UvicornServer) -> None:
+    response = call(name, server.url("/echo"), params={"q": "1"}, content=b"up")
+    assert response.status_code == 200
+    assert response.headers["x-echo-method"] == method_of(name)
+    assert response.url == tether.URL(server.url("/echo?q=1"))
+
+
+def test_the_functions_name_an_unreachable_server() -> None:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    listener.close()
+    with pytest.raises(tether.ConnectError, match=f"127.0.0.1:{port}") as info:
+        tether.get(f"http://127.0.0.1:{port}/x")
+    assert info.value.request.url == tether.URL(f"http://127.0.0.1:{port}/x")
 
 
 # --- signatures ------------------------------------------------------------------------------
@@ -70,11 +89,11 @@ def test_signatures_are_httpxs(name: str) -> None:
     assert ours["deprecated"].kind is inspect.Parameter.VAR_KEYWORD
 
 
-# --- arguments reach the request (an answering transport in the offline one's place) ------
+# --- arguments reach the request (an answering transport in the network one's place) ------
 
 
 class Answering(tether.BaseTransport):
-    """Stands in for the offline transport: answers, and keeps what it was made with."""
+    """Stands in for the network transport: answers, and keeps what it was made with."""
 
     made: ClassVar[list[Answering]] = []
 
@@ -102,7 +121,7 @@ class Answering(tether.BaseTransport):
 @pytest.fixture
 def answering(monkeypatch: pytest.MonkeyPatch) -> type[Answering]:
     Answering.made = []
-    monkeypatch.setattr(tether._client, "OfflineTransport", Answering)
+    monkeypatch.setattr(tether._client, "HTTPTransport", Answering)
     return Answering
 
 
@@ -145,10 +164,13 @@ def test_follow_redirects(name: str, answering: type[Answering]) -> None:
 
 def test_network_settings_reach_the_transport(answering: type[Answering]) -> None:
     tether.get("https://example.com/x", proxy="http://proxy:8080", verify=False, trust_env=False)
-    (transport,) = answering.made
-    assert transport.settings["proxy"] == "http://proxy:8080"
-    assert transport.settings["verify"] is False
-    assert transport.settings["trust_env"] is False
+    direct, proxied = answering.made
+    assert "proxy" not in direct.settings
+    assert proxied.settings["proxy"].url == tether.URL("http://proxy:8080")
+    for transport in (direct, proxied):
+        assert transport.settings["verify"] is False
+        assert transport.settings["trust_env"] is False
+        assert transport.closed
 
 
 def test_stream_yields_the_response_unread_and_closes_it(answering: type[Answering]) -> None:
@@ -177,9 +199,10 @@ def test_cert_and_proxies_still_work_with_a_warning(answering: type[Answering]) 
         tether.post("https://example.com/x", proxies="http://proxy:8080")
     with pytest.warns(DeprecationWarning, match=r"^verify=<path> is deprecated since httpx 0.28"):
         tether.request("GET", "https://example.com/x", verify="/etc/ca.pem")
-    cert, proxies, verify = answering.made
+    cert, direct, proxied, verify = answering.made
     assert cert.settings["cert"] == "client.pem"
-    assert proxies.settings["proxy"] == "http://proxy:8080"
+    assert "proxy" not in direct.settings
+    assert proxied.settings["proxy"].url == tether.URL("http://proxy:8080")
     assert verify.settings["verify"] == "/etc/ca.pem"
 
 

@@ -7,6 +7,7 @@ oracle where tether must behave the same.
 
 from __future__ import annotations
 
+import socket
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
@@ -524,13 +525,19 @@ async def test_mount_patterns_route_to_their_transport(kit: Kit) -> None:
     }
 
 
-async def test_without_transport_requests_fail_offline_naming_the_url(kit: Kit) -> None:
-    async with Driver(kit.raw_client(), kit.is_async) as client:
-        with pytest.raises(
-            tether.UnsupportedProtocol, match=r"GET https://example.com/path\?q=1 cannot be sent"
-        ) as info:
-            await client.get("https://example.com/path?q=1")
-    assert info.value.request.url == tether.URL("https://example.com/path?q=1")
+async def test_without_transport_requests_go_over_the_network(kit: Kit) -> None:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    listener.close()  # nothing listens there now: the connection is refused
+    raw = kit.raw_client()
+    expected = tether.AsyncHTTPTransport if kit.is_async else tether.HTTPTransport
+    assert type(raw._transport) is expected
+    url = f"http://127.0.0.1:{port}/path?q=1"
+    async with Driver(raw, kit.is_async) as client:
+        with pytest.raises(tether.ConnectError, match=f"127.0.0.1:{port}") as info:
+            await client.get(url)
+    assert info.value.request.url == tether.URL(url)
 
 
 # --- bad input -------------------------------------------------------------------------------

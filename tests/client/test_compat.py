@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 import tether
+from tether._network.proxy import ProxyConnectionPool
 from tether._urlpatterns import URLPattern
 
 from ._apps import Seen, flask_app, starlette_app
@@ -190,9 +191,12 @@ def test_app_with_a_transport_keeps_the_transport() -> None:
     assert client.get("http://x/").text == "mock"
 
 
-def _proxy_of(client: tether.Client, url: str) -> Any:
-    transport: Any = client._transport_for_url(tether.URL(url))
-    return transport.settings["proxy"]
+def _proxy_of(client: tether.Client, url: str) -> str | None:
+    """The URL of the proxy that `url` goes through, or None for a direct connection."""
+    transport = client._transport_for_url(tether.URL(url))
+    assert isinstance(transport, tether.HTTPTransport)
+    pool = transport.pool
+    return pool.plan.name if isinstance(pool, ProxyConnectionPool) else None
 
 
 def test_proxies_as_one_url_means_proxy() -> None:
@@ -221,16 +225,23 @@ def test_proxies_and_proxy_together_are_refused() -> None:
         tether.Client(proxies="http://a:1", proxy="http://b:2")
 
 
-def test_cert_and_verify_path_warn_and_are_kept() -> None:
-    with pytest.warns(DeprecationWarning, match="deprecated since httpx 0.28") as caught:
-        client = tether.Client(cert=("client.pem", "client.key"), verify="/etc/ca.pem")
+def test_cert_and_verify_path_warn_and_are_loaded_at_once() -> None:
+    # As with httpx, the files are read when the client is made, so a wrong path
+    # fails there, naming the argument and the path.
+    with (
+        pytest.warns(DeprecationWarning, match="deprecated since httpx 0.28") as caught,
+        pytest.raises(FileNotFoundError, match=r"verify: .*'/etc/no-such-ca\.pem'"),
+    ):
+        tether.Client(cert=("client.pem", "client.key"), verify="/etc/no-such-ca.pem")
     verify, cert = caught
     assert str(verify.message).startswith("verify=<path> is deprecated since httpx 0.28; use ")
     assert str(cert.message).startswith("cert= is deprecated since httpx 0.28; use ")
     assert verify.filename == cert.filename == __file__
-    transport: Any = client._transport
-    assert transport.settings["cert"] == ("client.pem", "client.key")
-    assert transport.settings["verify"] == "/etc/ca.pem"
+    with (
+        pytest.warns(DeprecationWarning, match="cert= is deprecated"),
+        pytest.raises(FileNotFoundError, match=r"cert: .*'client\.pem'"),
+    ):
+        tether.AsyncClient(cert=("client.pem", "client.key"))
 
 
 def test_allow_redirects_still_works_with_one_warning() -> None:

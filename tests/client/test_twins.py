@@ -22,7 +22,13 @@ SOURCE = Path(tether.__file__).parent
 RENAMES = {
     "AsyncClient": "Client",
     "AsyncBaseTransport": "BaseTransport",
-    "AsyncOfflineTransport": "OfflineTransport",
+    "AsyncHTTPTransport": "HTTPTransport",
+    "AsyncTLSStream": "TLSStream",
+    "AsyncNetworkStream": "NetworkStream",
+    "AsyncProxyConnectionPool": "ProxyConnectionPool",
+    "AsyncConnectionPool": "ConnectionPool",
+    "AsyncConnection": "Connection",
+    "aresolve": "resolve",
     "ASGITransport": "WSGITransport",
     "AsyncIterator": "Iterator",
     "asynccontextmanager": "contextmanager",
@@ -102,7 +108,14 @@ def _sync_spelling(path: Path, *, from_async: bool) -> str:
     return ast.unparse(tree)
 
 
-@pytest.mark.parametrize(("sync_file", "async_file"), [("_client.py", "_async_client.py")])
+@pytest.mark.parametrize(
+    ("sync_file", "async_file"),
+    [
+        ("_client.py", "_async_client.py"),
+        ("_network/backends/_tls_stream_sync.py", "_network/backends/_tls_stream.py"),
+        ("_network/proxy.py", "_network/proxy_async.py"),
+    ],
+)
 def test_async_shell_is_the_sync_shell_with_awaits(sync_file: str, async_file: str) -> None:
     sync = _sync_spelling(SOURCE / sync_file, from_async=False)
     converted = _sync_spelling(SOURCE / async_file, from_async=True)

@@ -255,3 +255,22 @@ def test_empty_port_means_any_port() -> None:
     pattern = URLPattern("http://example.com:")
     assert pattern.port is None
     assert pattern.matches(URL("http://example.com:9999/"))
+
+
+def test_ip_networks_in_cidr_form() -> None:
+    # httpx ignores the "/8" (a path) and matches the host 10.0.0.0 only.
+    network = URLPattern("all://10.0.0.0/8")
+    assert network.host == "10.0.0.0/8"
+    assert network.matches(URL("http://10.200.3.4:8080/"))
+    assert not network.matches(URL("http://11.0.0.1/"))
+    assert not network.matches(URL("http://ten.example/"))
+    v6 = URLPattern("https://[fd00::]/8")
+    assert v6.matches(URL("https://[fd12::1]/"))
+    assert not v6.matches(URL("http://[fd12::1]/"))
+    assert not v6.matches(URL("https://[::1]/"))
+    # A network ranks after any named host, before "any host".
+    assert URLPattern("all://10.0.0.5") < URLPattern("all://10.0.0.0/8") < URLPattern("all://")
+    # Not networks: a name before the prefix, or a path that is not a prefix.
+    assert URLPattern("all://example.com/8").matches(URL("http://example.com/"))
+    assert URLPattern("all://10.0.0.0/x").matches(URL("http://10.0.0.0/"))
+    assert not URLPattern("all://10.0.0.0/x").matches(URL("http://10.0.0.1/"))

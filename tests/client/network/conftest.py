@@ -3,7 +3,7 @@
 Servers that behave (uvicorn, hypercorn) live for the whole session; raw servers, whose
 handler is the test's own, live for one test. `fd_leak_check` fails a test that leaves
 a file descriptor open: request it before any function-scoped server, so that it is
-set up first and checked last.
+set up first and checked last. The environment is cleaned by ``tests/client/conftest.py``.
 """
 
 from __future__ import annotations
@@ -23,28 +23,7 @@ from tests._servers.raw import Handler, RawServer
 from tests._servers.tls import TLSFiles, make_tls_files
 from tests._servers.uvicorn_server import UvicornServer
 
-# httpx's clean_environ idea: the machine's proxies and CA settings must not leak in.
-ENVIRONMENT_VARIABLES = (
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-    "NO_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "all_proxy",
-    "no_proxy",
-    "SSL_CERT_FILE",
-    "SSL_CERT_DIR",
-    "SSLKEYLOGFILE",
-)
 FD_SETTLE_SECONDS = 2.0
-
-
-@pytest.fixture(autouse=True)
-def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Remove proxy and TLS variables for the duration of each test."""
-    for name in ENVIRONMENT_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture(params=["asyncio", "trio"])

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import select
 import socket
+import ssl
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -332,22 +335,50 @@ async def test_unix_connect_timeout(net: Net, monkeypatch: pytest.MonkeyPatch) -
     assert open_fds() == before
 
 
-def test_sync_refuses_tls_inside_tls() -> None:
-    import ssl
+def _relay_to(port: int) -> Callable[[socket.socket], None]:
+    """A handler that copies bytes between its client and 127.0.0.1:`port`."""
 
+    def relay(conn: socket.socket) -> None:
+        with socket.create_connection(("127.0.0.1", port)) as upstream:
+            assert isinstance(conn, ssl.SSLSocket)
+            while True:
+                ready = [conn] if conn.pending() else select.select([conn, upstream], [], [])[0]
+                for source in ready:
+                    data = source.recv(65536)
+                    if not data:
+                        return
+                    (upstream if source is conn else conn).sendall(data)
+
+    return relay
+
+
+def test_sync_tls_inside_tls() -> None:
     import trustme
 
     ca = trustme.CA()
     server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ca.issue_cert("localhost").configure_cert(server_context)
+    ca.issue_cert("localhost", "inner.test").configure_cert(server_context)
     client_context = ssl.create_default_context()
     ca.configure_trust(client_context)
-    with serve(echo, tls=server_context) as server:
-        stream = SyncBackend().connect_tcp("127.0.0.1", server.port, timeout=5)
+    before = open_fds()
+    # The outer TLS server relays its decrypted bytes to a TLS echo server: the inner
+    # session runs end to end through the outer one, as through an HTTPS proxy.
+    with (
+        serve(echo, tls=server_context) as inner,
+        serve(_relay_to(inner.port), tls=server_context) as outer,
+    ):
+        stream = SyncBackend().connect_tcp("127.0.0.1", outer.port, timeout=5)
         tls = stream.start_tls(client_context, "localhost", timeout=5)
-        with pytest.raises(tether.ConnectError, match="TLS inside TLS"):
-            tls.start_tls(client_context, "localhost")
-        tls.close()
+        nested = tls.start_tls(client_context, "inner.test", timeout=5)
+        assert nested.get_extra_info("ssl_object") is not tls.get_extra_info("ssl_object")
+        assert "inner.test" in repr(nested)
+        nested.write(b"ping", timeout=5)
+        assert nested.read(100, timeout=5) == b"ping"
+        nested.close()
+        nested.close()
+        with pytest.raises(tether.ReadError, match="closed"):
+            nested.read(100)
+    assert wait_for_fds(before) == before
 
 
 # -- cancellation never leaks a socket ---------------------------------------------------

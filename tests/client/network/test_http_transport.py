@@ -103,8 +103,8 @@ def test_unix_socket(fd_leak_check: None, tmp_path: object) -> None:
 
 
 def test_settings_refused() -> None:
-    with pytest.raises(UnsupportedProtocol, match="proxy"):
-        HTTPTransport(proxy="http://127.0.0.1:1")
+    with pytest.raises(ValueError, match=r"ftp://127\.0\.0\.1:1"):
+        HTTPTransport(proxy="ftp://127.0.0.1:1")
     with pytest.raises(ValueError, match="retries"):
         AsyncHTTPTransport(retries=-1)
     client = tether.Client(transport=HTTPTransport())

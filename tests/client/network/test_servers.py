@@ -26,7 +26,7 @@ from tests._servers.raw import RawConnection, RawServer, RawServerError
 from tests._servers.tls import CLIENT_NAME, TLSFiles
 from tests._servers.uvicorn_server import UvicornServer
 
-from .conftest import ENVIRONMENT_VARIABLES
+from ..conftest import ENVIRONMENT_VARIABLES
 
 RawFactory = Callable[..., RawServer]
 Server = UvicornServer | HypercornServer | RawServer

@@ -162,7 +162,13 @@ _CLIENTS: list[str] = [
 ]
 # --- end section: clients ---
 
-__all__ = sorted([*_CORE, *_MODELS, *_TRANSPORTS, *_CLIENTS])
+# --- section: command line (click and rich are imported only when it runs) ---
+from ._cli import main as main  # noqa: E402
+
+_CLI: list[str] = ["main"]
+# --- end section: command line ---
+
+__all__ = sorted([*_CORE, *_MODELS, *_TRANSPORTS, *_CLIENTS, *_CLI])
 
 # Classes defined here belong to `tether`, not to its private modules, so pickles and
 # reprs stay stable; re-exported component classes keep their own package's name.

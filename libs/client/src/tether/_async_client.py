@@ -27,12 +27,13 @@ from ._client_base import (
 from ._compat import init_kwargs, request_follow_redirects, warn_tls_spellings
 from ._config import DEFAULT_LIMITS, DEFAULT_MAX_REDIRECTS, DEFAULT_TIMEOUT_CONFIG, Limits
 from ._merge import USE_CLIENT_DEFAULT, UseClientDefault
-from ._offline import AsyncOfflineTransport
+from ._proxy_env import proxy_map
 from ._redirects import check_redirect_count
 from ._request import Request
 from ._response import Response
 from ._transports.asgi import ASGITransport
 from ._transports.base import AsyncBaseTransport
+from ._transports.http import AsyncHTTPTransport
 from ._types import (
     AuthTypes,
     CertTypes,
@@ -101,12 +102,15 @@ class AsyncClient(BaseClient):
             app_transport=ASGITransport,
             owner="AsyncClient",
         )
-        settings = {"verify": verify, "cert": cert, "trust_env": trust_env, "limits": limits}
-        settings.update(http1=http1, http2=http2)
-        self._transport = old.transport or AsyncOfflineTransport(proxy=old.proxy, **settings)
+        settings: dict[str, Any] = {"verify": verify, "cert": cert, "trust_env": trust_env}
+        settings.update(limits=limits, http1=http1, http2=http2)
+        self._transport = old.transport or AsyncHTTPTransport(**settings)
+        proxies = proxy_map(
+            old.proxy, old.proxy_mounts, allow_env=trust_env and old.transport is None
+        )
         mounted: dict[str, AsyncBaseTransport | None] = {
-            pattern: AsyncOfflineTransport(proxy=url, **settings)
-            for pattern, url in old.proxy_mounts.items()
+            pattern: None if url is None else AsyncHTTPTransport(proxy=url, **settings)
+            for pattern, url in proxies.items()
         }
         mounted.update(mounts or {})
         self._mounts: dict[URLPattern, AsyncBaseTransport | None] = dict(

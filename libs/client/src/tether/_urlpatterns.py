@@ -3,6 +3,8 @@
 A pattern is ``<scheme>://<host>[:<port>]``, where the scheme ``all`` matches every
 scheme, an empty host or ``*`` matches every host, ``*.example.com`` matches the
 subdomains of example.com, and ``*example.com`` matches example.com and its subdomains.
+An IP network in CIDR form, ``all://10.0.0.0/8`` or ``all://[fd00::]/8``, matches every
+address in it (``NO_PROXY`` entries such as ``10.0.0.0/8`` become such patterns).
 Patterns are not URLs (``http://`` has an empty host, which `tether_urls.URL` refuses),
 so this module parses them itself; only a named host is normalised (lower case, IDNA
 A-labels) by `tether_urls.URL`, so ``all://Bücher.de`` matches ``http://xn--bcher-kva.de``.
@@ -19,6 +21,8 @@ Where this differs from httpx 0.28 on purpose:
   every port), and ports are compared with the URL's effective port, so
   ``all://example.com:443`` matches ``https://example.com`` (httpx never matches it).
 - ``all://*.bücher.de`` works (httpx raises on an IDNA host after a wildcard).
+- ``all://10.0.0.0/8`` matches the network (httpx ignores the ``/8`` and matches only
+  the host 10.0.0.0).
 - Patterns that cannot mean what they say are refused with a message naming them: no
   ``://`` (httpx reads ``http:example.com`` as "every http URL"), an empty pattern or
   scheme, a ``*`` anywhere but at the start of the host.
@@ -29,6 +33,7 @@ As in httpx, a path, query, fragment or user information in a pattern is ignored
 from __future__ import annotations
 
 import enum
+import ipaddress
 import re
 from typing import Final
 
@@ -41,6 +46,7 @@ _DEFAULT_PORTS: Final = {"ftp": 21, "http": 80, "https": 443, "ws": 80, "wss": 4
 _SCHEME: Final = re.compile(r"[a-z][a-z0-9+.\-]*")
 _PORT: Final = re.compile(r"[0-9]{1,5}")
 _AUTHORITY_END: Final = re.compile(r"[/?#]")
+_PREFIX: Final = re.compile(r"/[0-9]{1,3}")
 
 
 class _HostRule(enum.Enum):
@@ -48,6 +54,7 @@ class _HostRule(enum.Enum):
     EXACT = "this host"
     SUBDOMAINS = "*.name: the subdomains of name"
     DOMAIN = "*name: name and its subdomains"
+    NETWORK = "an IP network: the addresses in it"
 
 
 def effective_port(url: URL) -> int | None:
@@ -64,7 +71,7 @@ class URLPattern:
     [URLPattern('http://example.com:8080'), URLPattern('all://')]
     """
 
-    __slots__ = ("_name", "_rule", "host", "pattern", "port", "scheme")
+    __slots__ = ("_name", "_network", "_rule", "host", "pattern", "port", "scheme")
 
     pattern: str
     scheme: str
@@ -74,6 +81,7 @@ class URLPattern:
     port: int | None
     _rule: _HostRule
     _name: str  # the ASCII host that the rule compares with; "" for ANY
+    _network: ipaddress.IPv4Network | ipaddress.IPv6Network | None
 
     def __init__(self, pattern: str) -> None:
         if not isinstance(pattern, str):
@@ -92,12 +100,17 @@ class URLPattern:
                 f"Invalid scheme {scheme!r} in mount pattern {pattern!r}: use a scheme such "
                 f"as 'http' or 'https', or 'all' for every scheme"
             )
-        authority = _AUTHORITY_END.split(rest, maxsplit=1)[0].rpartition("@")[2]
-        host, port = _split_port(pattern, authority)
+        authority, *tail = _AUTHORITY_END.split(rest, maxsplit=1)
+        host, port = _split_port(pattern, authority.rpartition("@")[2])
         self.pattern = pattern
         self.scheme = "" if scheme == "all" else scheme
         self.port = port
-        self._rule, self._name, self.host = _parse_host(pattern, host)
+        self._network = _network(host, f"/{tail[0]}" if tail else "")
+        if self._network is not None:
+            self._rule, self._name = _HostRule.NETWORK, ""
+            self.host = str(self._network)
+        else:
+            self._rule, self._name, self.host = _parse_host(pattern, host)
 
     def matches(self, url: URL) -> bool:
         """Whether this pattern applies to `url` (scheme, host and port all match)."""
@@ -107,6 +120,11 @@ class URLPattern:
             return False
         if self._rule is _HostRule.ANY:
             return True
+        if self._network is not None:
+            try:
+                return ipaddress.ip_address(url.host) in self._network
+            except ValueError:  # a name, not an address
+                return False
         host = url.raw_host.decode("ascii").lower()
         if self._rule is _HostRule.EXACT:
             return host == self._name
@@ -117,7 +135,9 @@ class URLPattern:
     @property
     def priority(self) -> tuple[int, int, int]:
         """The sort key: a port first, then longer hosts, then longer schemes."""
-        return (0 if self.port is not None else 1, -len(self.host), -len(self.scheme))
+        # A network ranks below every named host, above "any host".
+        host = -len(self.host) if self._network is None else -1
+        return (0 if self.port is not None else 1, host, -len(self.scheme))
 
     def __lt__(self, other: URLPattern) -> bool:
         if not isinstance(other, URLPattern):
@@ -151,6 +171,16 @@ def _split_port(pattern: str, authority: str) -> tuple[str, int | None]:
             f"from 0 to 65535"
         )
     return host, int(port)
+
+
+def _network(host: str, tail: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    """The network of an IP host followed by a ``/prefix``, or None."""
+    if not _PREFIX.fullmatch(tail):
+        return None
+    try:
+        return ipaddress.ip_network(host.strip("[]") + tail, strict=False)
+    except ValueError:
+        return None
 
 
 def _parse_host(pattern: str, host: str) -> tuple[_HostRule, str, str]:

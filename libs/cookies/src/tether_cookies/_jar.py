@@ -57,6 +57,7 @@ class RFC6265CookieJar(CookieJar):
 
     It also serves urllib (`urllib.request.HTTPCookieProcessor(jar)`) by the same rules:
 
+    ```pycon
     >>> import urllib.request
     >>> from tether_cookies import Cookies
     >>> cookies = Cookies()
@@ -69,6 +70,8 @@ class RFC6265CookieJar(CookieJar):
     >>> cookies.jar.add_cookie_header(request)
     >>> request.unredirected_hdrs
     {'Cookie': 'id=1'}
+
+    ```
     """
 
     #: RFC 6265 section 6.1 asks for at least 50 cookies per domain; Chrome keeps 180.

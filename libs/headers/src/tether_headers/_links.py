@@ -52,8 +52,11 @@ def parse_links(value: HeaderText) -> dict[str, dict[str, str]]:
 
     A later link with the same key replaces an earlier one, as in httpx.
 
+    ```pycon
     >>> links = parse_links('<https://x.test/2>; rel=next, <https://x.test/9>; rel=last')
     >>> links["next"]["url"]
     'https://x.test/2'
+
+    ```
     """
     return {link.get("rel") or link["url"]: link for link in parse_link_header(value)}

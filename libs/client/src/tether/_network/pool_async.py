@@ -141,17 +141,14 @@ class AsyncConnectionPool:
 
     async def handle_async_request(self, request: Request) -> Response:
         """Send `request` on a pooled connection; the response body returns it."""
-        origin = origin_of(request)
-        url = request.url
+        origin, target, headers = self._route(request)
         if self._closed:
             raise PoolClosed(
-                f"cannot send {request.method} {url}: the transport (its connection pool) "
-                "was closed"
+                f"cannot send {request.method} {request.url}: the transport (its connection "
+                "pool) was closed"
             )
-        limits = Deadline(request.extensions.get("timeout"), url)
+        limits = Deadline(request.extensions.get("timeout"), request.url)
         method = request.method.encode("ascii")
-        target = url.raw_path
-        headers = request.headers.raw
         retry = method in RETRY_SAFE_METHODS and replayable(request)
         while True:
             conn, reused = await self._acquire(origin, limits)
@@ -181,6 +178,10 @@ class AsyncConnectionPool:
             stream=stream,
             extensions={"http_version": head.http_version, "reason_phrase": head.reason},
         )
+
+    def _route(self, request: Request) -> tuple[Origin, bytes, list[tuple[bytes, bytes]]]:
+        """The pool key, request target and header fields (a proxy's pool changes them)."""
+        return origin_of(request), request.url.raw_path, request.headers.raw
 
     # -- connections -------------------------------------------------------------------
 

@@ -189,4 +189,4 @@ class AsyncTLSStream:
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
-        return f"<AsyncTLSStream {self._where} [{state}]>"
+        return f"<{type(self).__name__} {self._where} [{state}]>"

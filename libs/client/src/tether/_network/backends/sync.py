@@ -56,6 +56,7 @@ from ._common import (
     tls_where,
     unix_socket,
 )
+from ._tls_stream_sync import TLSStream
 from .base import SocketOption
 
 _IN_PROGRESS = frozenset({errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EAGAIN})
@@ -115,17 +116,13 @@ class SyncStream:
         ssl_context: ssl.SSLContext,
         server_hostname: str | None = None,
         timeout: float | None = None,
-    ) -> SyncStream:
+    ) -> SyncStream | TLSStream:
         """Handshake TLS over this stream; the returned stream owns the socket."""
         where = tls_where(self._where, server_hostname)
         if self._closed:
             raise ConnectError(f"cannot start TLS with {where}: the connection is closed")
-        if isinstance(self._sock, ssl.SSLSocket):
-            self.close()
-            raise ConnectError(
-                f"cannot start TLS with {where}: TLS inside TLS (an HTTPS proxy) needs an "
-                "async backend for now"
-            )
+        if isinstance(self._sock, ssl.SSLSocket):  # TLS inside TLS: through an HTTPS proxy
+            return TLSStream.handshake(self, ssl_context, server_hostname, timeout, self._where)
         try:
             _check_server_hostname(ssl_context, server_hostname)
             self._sock.settimeout(timeout)
