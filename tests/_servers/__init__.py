@@ -7,7 +7,10 @@
 - `tls`: a trustme CA, its server and client certificates as PEM files, and contexts.
 - `raw.RawServer`: a socket server that hands each connection to a handler function;
   `misbehave` has ready-made handlers that break HTTP/1.1 on purpose.
+- `lean.LeanServer`: a fast asyncio server in a child process for load and
+  cancellation tests; it counts overlapping requests and open connections.
 
-Every server binds port 0 on 127.0.0.1 or ::1, runs in background threads, and on
-`stop()` closes every socket and joins every thread.
+Every server binds port 0 on 127.0.0.1 or ::1, runs in background threads (the lean
+one in a child process by default), and on `stop()` closes every socket and joins
+every thread.
 """

@@ -259,6 +259,51 @@ async def test_unresolvable_name(net: Net, monkeypatch: pytest.MonkeyPatch) -> N
 
 
 @pytest.mark.anyio
+async def test_a_slow_resolver_is_bounded_by_the_connect_timeout(
+    net: Net, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``getaddrinfo`` has no timeout; the connect timeout bounds it (on the blocking
+    backend by resolving in a daemon thread), and the stuck lookup is left behind."""
+    released = threading.Event()
+    calls: list[str] = []
+
+    def stuck(host: str | bytes, port: int, *args: object, **kwargs: object) -> object:
+        flags = kwargs.get("flags", args[3] if len(args) > 3 else 0)
+        if isinstance(flags, int) and flags & socket.AI_NUMERICHOST:
+            # trio first asks whether the host is an IP literal: never a DNS query.
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        calls.append(host.decode() if isinstance(host, bytes) else host)  # trio: IDNA bytes
+        released.wait(30.0)
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", stuck)
+    try:
+        started = time.monotonic()
+        with pytest.raises(tether.ConnectTimeout, match=r"timed out .*stuck\.test:80 after 0\.1 s"):
+            await net.connect_tcp("stuck.test", 80, timeout=0.1)
+        assert time.monotonic() - started < 20.0  # far below the 30 s the lookup would take
+        assert calls == ["stuck.test"]
+    finally:
+        released.set()
+
+
+@pytest.mark.anyio
+async def test_a_resolver_answer_within_the_timeout_is_used(
+    net: Net, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def slowish(host: str, port: int, *args: object, **kwargs: object) -> object:
+        time.sleep(0.01)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", slowish)
+    with serve(echo) as server:
+        stream = await net.connect_tcp("echo.test", server.port, timeout=5.0)
+        await stream.write(b"resolved")
+        assert await stream.read() == b"resolved"
+        await stream.close()
+
+
+@pytest.mark.anyio
 async def test_unix_sockets(net: Net) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = str(Path(tmp) / "s.sock")

@@ -22,6 +22,7 @@ from ._exceptions import HTTPError as HTTPError
 from ._exceptions import HTTPStatusError as HTTPStatusError
 from ._exceptions import LocalProtocolError as LocalProtocolError
 from ._exceptions import NetworkError as NetworkError
+from ._exceptions import PoolClosed as PoolClosed
 from ._exceptions import PoolTimeout as PoolTimeout
 from ._exceptions import ProtocolError as ProtocolError
 from ._exceptions import ProxyError as ProxyError
@@ -62,6 +63,7 @@ _CORE = [
     "Limits",
     "LocalProtocolError",
     "NetworkError",
+    "PoolClosed",
     "PoolTimeout",
     "ProtocolError",
     "Proxy",

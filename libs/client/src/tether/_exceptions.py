@@ -20,6 +20,7 @@
     CookieConflict                       (tether_cookies) several cookies match one name
     StreamError (RuntimeError)           a stream was used the wrong way round
     ├── StreamConsumed, StreamClosed, ResponseNotRead, RequestNotRead
+    PoolClosed (RuntimeError)            sent through a transport that was closed
 
 Errors raised by the component packages are converted at the one boundary where the
 client calls them; `DecodingError` also subclasses `tether_content.DecodingError`, so
@@ -154,6 +155,19 @@ class HTTPStatusError(HTTPError):
         super().__init__(message)
         self.request = request
         self.response = response
+
+
+class PoolClosed(RuntimeError):
+    """A request was sent through a transport (its connection pool) that was closed.
+
+    A `RuntimeError`, as httpx's closed client raises: sending through a closed pool
+    is a mistake of the calling code, not a failure of the network, so it is no
+    `TransportError`, and a loop that retries transport errors does not retry it.
+    Requests waiting for a connection when the pool closes fail with it too.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
 
 
 class StreamError(RuntimeError):

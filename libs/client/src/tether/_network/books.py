@@ -41,6 +41,7 @@ from collections.abc import Callable, Hashable
 from typing import Final, Generic, TypeVar
 
 from .._config import DEFAULT_LIMITS, Limits
+from .._exceptions import PoolClosed
 from .states import (
     ACTIVE,
     CLOSED,
@@ -78,10 +79,6 @@ W = TypeVar("W")  # whatever the shell needs to wake a waiter
 # reuse a released connection of its own origin, before the head is served by closing
 # that connection (a bounded unfairness that keeps reuse cheap and nobody starving).
 MAX_PASSES: Final = 4
-
-
-class PoolClosed(RuntimeError):
-    """A request was made of a pool that was shut down."""
 
 
 class BooksOutOfBalance(RuntimeError):
@@ -252,7 +249,7 @@ class PoolBooks(Generic[C, W]):
     def acquire(self, origin: Hashable, waiter: W) -> Reuse[C] | Open[C] | Wait[C, W]:
         """Reuse an idle connection of `origin`, reserve a slot to open one, or queue."""
         if self._closed:
-            raise PoolClosed("the connection pool is closed; no request can be sent through it")
+            raise PoolClosed("the connection pool was closed; no request can be sent through it")
         idle = self._idle_by_origin.get(origin)
         if idle:
             conn, slot = idle.popitem()  # LIFO: the warmest

@@ -86,6 +86,7 @@ class AsyncConnection:
         engine = self._engine
         stream = self._stream
         phase = ""
+        pieces = None if body is None else body.__aiter__()
         try:
             if trace is not None:
                 phase = "http11.send_request_headers"
@@ -108,8 +109,8 @@ class AsyncConnection:
                         await trace(phase + ".started", {"request": request})
                         await trace(phase + ".complete", {"return_value": head_info(early)})
                     return early
-            if body is not None:
-                async for piece in body:
+            if pieces is not None:
+                async for piece in pieces:
                     framed = engine.send_body(piece)
                     if len(framed) >= READ_SIZE:  # large: written as is, never copied
                         if data:
@@ -140,6 +141,12 @@ class AsyncConnection:
             await self.aclose()
             if trace is not None and phase:
                 await trace(phase + ".failed", {"exception": exc})
+            # A body left mid-way is closed now, not whenever it is collected: the
+            # iterator made here, then the stream (which closes a generator source).
+            for part in (pieces, body):
+                close = getattr(part, "aclose", None)
+                if close is not None:
+                    await close()
             raise
 
     async def _await_continue(self, read_timeout: float | None) -> ResponseHead | None:

@@ -13,6 +13,10 @@ Invariants:
    retried once on a new connection, when its method is idempotent (RFC 9110 §9.2.2)
    and its body can be sent again: the server may have closed the idle connection just
    as we wrote to it.
+4. Closing a connection may be interrupted (a cancellation, Ctrl-C): a granted waiter
+   is woken before anything is closed, every connection due to close is closed
+   (`_close_all`), and a grant the interrupted request will not use goes back
+   (`_abandon`).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from __future__ import annotations
 import ssl
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import partial
 from typing import Any, ClassVar, Final
 
@@ -30,6 +34,7 @@ from .._config import DEFAULT_LIMITS, Limits
 from .._exceptions import (
     ConnectError,
     ConnectTimeout,
+    PoolClosed,
     PoolTimeout,
     ReadError,
     ReadTimeout,
@@ -44,7 +49,7 @@ from .._response import Response
 from .._streams import SyncByteStream
 from .backends.base import NetworkBackend, SocketOption
 from .backends.sync import SyncBackend
-from .books import Open, Outcome, PoolBooks, PoolClosed, Reuse, Ticket, Wait
+from .books import Open, Outcome, PoolBooks, Reuse, Ticket, Wait
 from .connection import Connection
 from .eyeballs import Resolver
 from .trace import Trace, traced_call
@@ -155,6 +160,11 @@ class ConnectionPool:
     def handle_request(self, request: Request) -> Response:
         """Send `request` on a pooled connection; the response body returns it."""
         origin, target, headers = self._route(request)
+        if self._closed:
+            raise PoolClosed(
+                f"cannot send {request.method} {request.url}: the transport (its connection "
+                "pool) was closed"
+            )
         limits = Deadline(request.extensions.get("timeout"), request.url)
         method = request.method.encode("ascii")
         retry = method in RETRY_SAFE_METHODS and replayable(request)
@@ -210,8 +220,12 @@ class ConnectionPool:
                 answer = self._books.acquire(origin, NO_WAITER)
                 if isinstance(answer, Wait):  # a waiter is made only when one must wait
                     answer.ticket.waiter = threading.Event()
-            for dead in expired:
-                dead.close()
+            if expired:
+                try:
+                    self._close_all(expired)
+                except BaseException:  # interrupted: the answer is not used
+                    self._abandon(answer)
+                    raise
             if isinstance(answer, Reuse):
                 grant: Reuse[Connection] | Open[Connection] = answer
             elif isinstance(answer, Open):
@@ -221,13 +235,15 @@ class ConnectionPool:
             if isinstance(grant, Reuse):
                 conn = grant.conn
                 if conn.dropped():  # the server closed it while idle: never reuse it
-                    conn.close()
-                    self._give_back(conn)
+                    try:
+                        conn.close()
+                    finally:
+                        self._give_back(conn)
                     continue
                 return conn, True
-            if grant.evict is not None:
-                grant.evict.close()
             try:
+                if grant.evict is not None:
+                    grant.evict.close()
                 conn = self._connect(origin, limits, request)
             except BaseException:
                 with self._lock:
@@ -348,20 +364,46 @@ class ConnectionPool:
         self._apply(outcome)
 
     def _apply(self, outcome: Outcome[Connection, threading.Event]) -> None:
-        for conn in outcome.close:
-            conn.close()
+        # Wake first: a close that is interrupted (or that checkpoints in a cancelled
+        # scope) must not strand a waiter that was granted a place.
         if outcome.wake is not None:
             outcome.wake.waiter.set()
+        self._close_all(outcome.close)
+
+    def _close_all(self, conns: Sequence[Connection]) -> None:
+        """Close every one of `conns`, even when closing one of them is interrupted."""
+        error: BaseException | None = None
+        for conn in conns:
+            try:
+                conn.close()
+            except BaseException as exc:  # raised once the others are closed too
+                error = error or exc
+        if error is not None:
+            raise error
+
+    def _abandon(
+        self, answer: Reuse[Connection] | Open[Connection] | Wait[Connection, threading.Event]
+    ) -> None:
+        """Give back what `acquire` answered, unused: the request was interrupted."""
+        with self._lock:
+            if isinstance(answer, Reuse):  # an idle connection, untouched: idle again
+                outcome = self._books.release(answer.conn, reusable=True)
+            elif isinstance(answer, Open):
+                outcome = self._books.open_failed(answer.slot)
+                if answer.evict is not None:  # already out of the books: close it too
+                    outcome = Outcome((*outcome.close, answer.evict), outcome.wake)
+            else:
+                outcome = self._books.cancel(answer.ticket)
+        self._apply(outcome)
 
     def close(self) -> None:
         """Close idle connections and refuse new requests; busy ones close on release."""
         with self._lock:
             shutdown = self._books.shutdown()
             self._closed = True
-        for conn in shutdown.idle:
-            conn.close()
         for ticket in shutdown.waiters:
             ticket.waiter.set()
+        self._close_all(shutdown.idle)
 
 
 class PoolStream(SyncByteStream):

@@ -14,6 +14,10 @@ Invariants:
    retried once on a new connection, when its method is idempotent (RFC 9110 §9.2.2)
    and its body can be sent again: the server may have closed the idle connection just
    as we wrote to it.
+4. Closing a connection may be interrupted (a cancellation, Ctrl-C): a granted waiter
+   is woken before anything is closed, every connection due to close is closed
+   (`_close_all`), and a grant the interrupted request will not use goes back
+   (`_abandon`).
 """
 
 from __future__ import annotations
@@ -21,8 +25,8 @@ from __future__ import annotations
 import asyncio
 import math
 import ssl
-from collections.abc import Iterable
-from contextlib import nullcontext, suppress
+from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar, Final
 
@@ -30,6 +34,7 @@ from .._config import DEFAULT_LIMITS, Limits
 from .._exceptions import (
     ConnectError,
     ConnectTimeout,
+    PoolClosed,
     PoolTimeout,
     ReadTimeout,
     RequestError,
@@ -40,7 +45,7 @@ from .._response import Response
 from .._streams import AsyncByteStream
 from .backends.auto import current_async_backend, current_async_library
 from .backends.base import AsyncNetworkBackend, SocketOption
-from .books import Open, Outcome, PoolBooks, PoolClosed, Reuse, Ticket, Wait
+from .books import Open, Outcome, PoolBooks, Reuse, Ticket, Wait
 from .connection_async import AsyncConnection
 from .eyeballs import AsyncResolver, Resolver
 from .pool import RETRY_SAFE_METHODS, STALE_ERRORS, Deadline, Origin, origin_of, replayable
@@ -52,18 +57,33 @@ if TYPE_CHECKING:
 __all__ = ["AsyncConnectionPool", "Waiter"]
 
 
+def _wake(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
 class Waiter:
-    """A one-shot wake-up for a queued request, on asyncio or trio (made when waited on)."""
+    """A one-shot wake-up for a queued request, on asyncio or trio (made when waited on).
+
+    On asyncio it is a bare future with a timer, not ``asyncio.wait_for``: before
+    Python 3.12, ``wait_for`` returns normally when it is cancelled just after the
+    event was set, and the request would go on as if never cancelled.
+    """
 
     __slots__ = ("_event",)
 
     def __init__(self) -> None:
-        self._event: asyncio.Event | trio.Event | None = None
+        self._event: asyncio.Future[None] | trio.Event | None = None
 
     def set(self) -> None:
         """Wake the waiting request (a no-op before it waits: nothing can be granted then)."""
-        if self._event is not None:
-            self._event.set()
+        event = self._event
+        if event is None:
+            return
+        if isinstance(event, asyncio.Future):
+            _wake(event)
+        else:
+            event.set()
 
     async def wait(self, timeout: float | None) -> None:
         """Wait until `set()`, or `timeout` seconds (None: no limit)."""
@@ -73,10 +93,15 @@ class Waiter:
             event = self._event = trio.Event()
             with trio.move_on_after(math.inf if timeout is None else timeout):
                 await event.wait()
-        else:
-            loop_event = self._event = asyncio.Event()
-            with suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(loop_event.wait(), timeout)
+            return
+        loop = asyncio.get_running_loop()
+        future = self._event = loop.create_future()
+        timer = None if timeout is None else loop.call_later(timeout, _wake, future)
+        try:
+            await future
+        finally:
+            if timer is not None:
+                timer.cancel()
 
 
 NO_WAITER: Final = Waiter()  # what the books hold for a request that did not wait
@@ -122,6 +147,11 @@ class AsyncConnectionPool:
     async def handle_async_request(self, request: Request) -> Response:
         """Send `request` on a pooled connection; the response body returns it."""
         origin, target, headers = self._route(request)
+        if self._closed:
+            raise PoolClosed(
+                f"cannot send {request.method} {request.url}: the transport (its connection "
+                "pool) was closed"
+            )
         limits = Deadline(request.extensions.get("timeout"), request.url)
         method = request.method.encode("ascii")
         retry = method in RETRY_SAFE_METHODS and replayable(request)
@@ -177,8 +207,12 @@ class AsyncConnectionPool:
                 answer = self._books.acquire(origin, NO_WAITER)
                 if isinstance(answer, Wait):  # a waiter is made only when one must wait
                     answer.ticket.waiter = Waiter()
-            for dead in expired:
-                await dead.aclose()
+            if expired:
+                try:
+                    await self._close_all(expired)
+                except BaseException:  # interrupted: the answer is not used
+                    await self._abandon(answer)
+                    raise
             if isinstance(answer, Reuse):
                 grant: Reuse[AsyncConnection] | Open[AsyncConnection] = answer
             elif isinstance(answer, Open):
@@ -188,13 +222,15 @@ class AsyncConnectionPool:
             if isinstance(grant, Reuse):
                 conn = grant.conn
                 if conn.dropped():  # the server closed it while idle: never reuse it
-                    await conn.aclose()
-                    await self._give_back(conn)
+                    try:
+                        await conn.aclose()
+                    finally:
+                        await self._give_back(conn)
                     continue
                 return conn, True
-            if grant.evict is not None:
-                await grant.evict.aclose()
             try:
+                if grant.evict is not None:
+                    await grant.evict.aclose()
                 conn = await self._connect(origin, limits, request)
             except BaseException:
                 with self._lock:
@@ -317,20 +353,46 @@ class AsyncConnectionPool:
         await self._apply(outcome)
 
     async def _apply(self, outcome: Outcome[AsyncConnection, Waiter]) -> None:
-        for conn in outcome.close:
-            await conn.aclose()
+        # Wake first: a close that is interrupted (or that checkpoints in a cancelled
+        # scope) must not strand a waiter that was granted a place.
         if outcome.wake is not None:
             outcome.wake.waiter.set()
+        await self._close_all(outcome.close)
+
+    async def _close_all(self, conns: Sequence[AsyncConnection]) -> None:
+        """Close every one of `conns`, even when closing one of them is interrupted."""
+        error: BaseException | None = None
+        for conn in conns:
+            try:
+                await conn.aclose()
+            except BaseException as exc:  # raised once the others are closed too
+                error = error or exc
+        if error is not None:
+            raise error
+
+    async def _abandon(
+        self, answer: Reuse[AsyncConnection] | Open[AsyncConnection] | Wait[AsyncConnection, Waiter]
+    ) -> None:
+        """Give back what `acquire` answered, unused: the request was interrupted."""
+        with self._lock:
+            if isinstance(answer, Reuse):  # an idle connection, untouched: idle again
+                outcome = self._books.release(answer.conn, reusable=True)
+            elif isinstance(answer, Open):
+                outcome = self._books.open_failed(answer.slot)
+                if answer.evict is not None:  # already out of the books: close it too
+                    outcome = Outcome((*outcome.close, answer.evict), outcome.wake)
+            else:
+                outcome = self._books.cancel(answer.ticket)
+        await self._apply(outcome)
 
     async def aclose(self) -> None:
         """Close idle connections and refuse new requests; busy ones close on release."""
         with self._lock:
             shutdown = self._books.shutdown()
             self._closed = True
-        for conn in shutdown.idle:
-            await conn.aclose()
         for ticket in shutdown.waiters:
             ticket.waiter.set()
+        await self._close_all(shutdown.idle)
 
 
 class AsyncPoolStream(AsyncByteStream):

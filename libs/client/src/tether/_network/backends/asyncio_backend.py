@@ -23,7 +23,8 @@ from __future__ import annotations
 import asyncio
 import inspect
 import socket
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Iterable, Sequence
+from typing import TypeVar
 
 from ..._exceptions import (
     ConnectError,
@@ -56,6 +57,37 @@ from ._common import (
 )
 from ._socket_stream import AsyncSocketStream
 from .base import SocketOption
+
+T = TypeVar("T")
+
+
+async def _within(awaitable: Awaitable[T], timeout: float | None) -> T:
+    """Await `awaitable` for at most `timeout` seconds, then `asyncio.TimeoutError`.
+
+    Not ``asyncio.wait_for``: before Python 3.12 it returns the result when it is
+    cancelled just after the result arrived, and the caller's cancellation is lost.
+    """
+    future = asyncio.ensure_future(awaitable)
+    if timeout is None:
+        return await future
+    expired = False
+
+    def expire() -> None:
+        nonlocal expired
+        expired = True
+        future.cancel()
+
+    timer = asyncio.get_running_loop().call_later(timeout, expire)
+    try:
+        return await future
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        cancelling = getattr(task, "cancelling", None)  # Python 3.11+
+        if expired and not (cancelling is not None and cancelling()):
+            raise asyncio.TimeoutError from None  # our timer, not the caller's cancel
+        raise
+    finally:
+        timer.cancel()
 
 
 def _wake(waiter: asyncio.Future[bool]) -> None:
@@ -234,7 +266,7 @@ class AsyncioBackend:
         if addresses is None:
             lookup = loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
             try:
-                infos = await asyncio.wait_for(lookup, timeout)
+                infos = await _within(lookup, timeout)
             except asyncio.TimeoutError:
                 raise ConnectTimeout(f"timed out resolving {where} after {timeout} s") from None
             except OSError as exc:
@@ -310,7 +342,7 @@ class AsyncioBackend:
         loop = asyncio.get_running_loop()
         sock = unix_socket(list(socket_options))
         try:
-            await asyncio.wait_for(loop.sock_connect(sock, path), timeout)
+            await _within(loop.sock_connect(sock, path), timeout)
         except asyncio.TimeoutError:
             sock.close()
             raise ConnectTimeout(f"timed out connecting to {path} after {timeout} s") from None

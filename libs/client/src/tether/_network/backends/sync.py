@@ -4,6 +4,10 @@ Happy Eyeballs runs without threads: every attempt is a non-blocking ``connect_e
 and one ``selectors`` selector waits on all pending sockets at once, woken by the
 first to connect or fail, or by the next attempt's start time (see `eyeballs`).
 
+A host name is resolved in a daemon thread when there is a connect timeout, so that
+the timeout bounds ``getaddrinfo`` too (it has no timeout of its own); an IP address
+or a resolver hook's answer needs no thread.
+
 Invariants: a stream's socket is blocking with the timeout last set (`_timeout`
 mirrors it, so ``settimeout`` runs only when the timeout changes); a connect that
 returns owns exactly one socket, every other attempt's socket is closed before it
@@ -17,6 +21,7 @@ import os
 import selectors
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -198,11 +203,7 @@ class SyncBackend:
         deadline = None if timeout is None else time.monotonic() + timeout
         addresses = preresolved(host, port, None if resolver is None else resolver(host, port))
         if addresses is None:
-            try:
-                infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-            except OSError as exc:
-                raise resolve_error(host, port, exc) from exc
-            addresses = from_getaddrinfo(infos)
+            addresses = from_getaddrinfo(_resolve(host, port, timeout))
         addresses = for_local_address(addresses, local_address)
         if not addresses:
             raise no_address(host, port, local_address)
@@ -273,6 +274,48 @@ class SyncBackend:
             sock.close()
             raise
         return SyncStream(sock, path)
+
+
+class _Lookup:
+    """One ``getaddrinfo`` call in a daemon thread, so that its caller may stop waiting."""
+
+    __slots__ = ("done", "error", "host", "infos", "port")
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host = host
+        self.port = port
+        self.done = threading.Event()
+        self.infos: list[Any] = []
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.infos = socket.getaddrinfo(self.host, self.port, type=socket.SOCK_STREAM)
+        except BaseException as exc:  # handed over to the waiting caller
+            self.error = exc
+        finally:
+            self.done.set()
+
+
+def _resolve(host: str, port: int, timeout: float | None) -> list[Any]:
+    """``getaddrinfo`` bounded by `timeout`: `ConnectTimeout` when it takes longer.
+
+    ``getaddrinfo`` itself cannot be bounded, so with a timeout it runs in a daemon
+    thread, which is left to finish on its own if the caller stops waiting.
+    """
+    lookup = _Lookup(host, port)
+    if timeout is None:
+        lookup.run()
+    else:
+        threading.Thread(target=lookup.run, name=f"resolve {host}", daemon=True).start()
+        if not lookup.done.wait(timeout):
+            raise ConnectTimeout(f"timed out resolving {origin(host, port)} after {timeout} s")
+    error = lookup.error
+    if isinstance(error, OSError):
+        raise resolve_error(host, port, error) from error
+    if error is not None:
+        raise error
+    return lookup.infos
 
 
 def _check_server_hostname(context: ssl.SSLContext, server_hostname: str | None) -> None:
