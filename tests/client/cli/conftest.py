@@ -21,21 +21,12 @@ from tests._servers.proxy import ProxyHandler, Seen
 from tests._servers.raw import RawServer
 from tests._servers.tls import TLSFiles, make_tls_files
 from tests._servers.uvicorn_server import UvicornServer
+from tests.client.conftest import ENVIRONMENT_VARIABLES as PARENT_VARIABLES
 from tests.client.network.conftest import fd_leak_check as fd_leak_check
 from tether._cli._command import command
 
-ENVIRONMENT_VARIABLES = (
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-    "NO_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "all_proxy",
-    "no_proxy",
-    "SSL_CERT_FILE",
-    "SSL_CERT_DIR",
-    "SSLKEYLOGFILE",
+# The parent conftest clears the proxy and TLS variables; a terminal's are cleared too.
+TERMINAL_VARIABLES = (
     "FORCE_COLOR",
     "NO_COLOR",
     "TTY_COMPATIBLE",
@@ -44,6 +35,7 @@ ENVIRONMENT_VARIABLES = (
     "LINES",
     "TERM",
 )
+ENVIRONMENT_VARIABLES = (*PARENT_VARIABLES, *TERMINAL_VARIABLES)
 # What rich needs to treat a pipe as a colour terminal of known width.
 TERMINAL = {"FORCE_COLOR": "1", "TERM": "xterm-256color", "COLUMNS": "100"}
 # The repository root, so that a subprocess imports `tests._servers` as we do.
@@ -51,9 +43,9 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(autouse=True)
-def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Remove proxy, TLS and terminal variables for the duration of each test."""
-    for name in ENVIRONMENT_VARIABLES:
+def clean_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Remove terminal variables for the duration of each test (see the parent conftest)."""
+    for name in TERMINAL_VARIABLES:
         monkeypatch.delenv(name, raising=False)
 
 
