@@ -24,10 +24,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -326,17 +328,20 @@ def free_port() -> int:
     return port
 
 
-def start_nginx(port: int) -> str:
+def start_nginx(port: int, prefix: str) -> str:
     done = subprocess.run(
-        ["bash", str(RUN_NGINX), "start", str(port)], capture_output=True, text=True, check=False
+        ["bash", str(RUN_NGINX), "start", str(port), prefix],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if done.returncode != 0:
         raise RuntimeError(f"nginx did not start: {done.stderr.strip() or done.stdout.strip()}")
     return done.stdout.strip()
 
 
-def stop_nginx() -> None:
-    subprocess.run(["bash", str(RUN_NGINX), "stop"], capture_output=True, check=False)
+def stop_nginx(prefix: str) -> None:
+    subprocess.run(["bash", str(RUN_NGINX), "stop", prefix], capture_output=True, check=False)
 
 
 def pin_client() -> tuple[set[int] | None, str]:
@@ -355,14 +360,17 @@ def main(docs: bool = False) -> str:
     """
     scale = float(os.environ.get("TETHER_BENCH_SCALE", "1"))
     port = free_port()
-    server = start_nginx(port)
+    # A prefix of its own per run: two runs at once must not stop each other's nginx.
+    prefix = tempfile.mkdtemp(prefix="tether-bench-nginx-")
+    server = start_nginx(port, prefix)
     previous, pinned = pin_client()
     try:
         outcomes = run_all(port, scale, lambda line: print(line, file=sys.stderr, flush=True))
     finally:
         if previous is not None:
             os.sched_setaffinity(0, previous)
-        stop_nginx()
+        stop_nginx(prefix)
+        shutil.rmtree(prefix, ignore_errors=True)
     baseline = baseline_of(outcomes)
     header = "\n".join(
         [
