@@ -448,6 +448,9 @@ class LeanEngine:
                 self._body_received += size
                 return [BodyData(data if type(data) is bytes else bytes(data))]
         elif server == _S_DONE:
+            if not self._keep_alive:  # only end of file may follow (h11's MUST_CLOSE)
+                self._server = _S_ERROR
+                raise self._receive_error("Got data when expecting EOF", data)
             self._buffer += data
             return []
         elif server == _S_SWITCHED:
@@ -702,7 +705,12 @@ class LeanEngine:
         if self._eof:
             return []
         self._eof = True
-        if not self._requested or server == _S_DONE:
+        if not self._requested:
+            return []
+        if server == _S_DONE:
+            if self._buffer and not self._keep_alive:
+                self._server = _S_ERROR
+                raise self._eof_error()
             return []
         if server == _S_BODY and self._framing == _UNTIL_CLOSE:
             self._server = _S_DONE
