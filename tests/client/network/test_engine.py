@@ -201,6 +201,17 @@ def test_unhashable_or_text_fields_take_the_full_check(engine: Callable[..., Any
     assert e.start_request(b"GET", b"/", HOST + fields)  # type: ignore[operator]
 
 
+def test_fields_given_as_lists_are_accepted(engine: Callable[..., AnyEngine]) -> None:
+    e = engine()
+    fields = [[b"X-A", b"1"], [b"X-A", b"1"]]
+    for _ in range(2):  # the second time, the field is a known one
+        out = e.start_request(b"GET", b"/", HOST + fields)  # type: ignore[operator]
+        assert out.endswith(b"X-A: 1\r\nX-A: 1\r\n\r\n")
+        e.end_body()
+        e.receive(OK)
+        e.next_cycle()
+
+
 def test_long_target_is_clipped_in_the_message(engine: Callable[..., AnyEngine]) -> None:
     with pytest.raises(LocalProtocolError, match=r"xxx\.\.\.'") as info:
         engine().start_request(b"GET", b"/ " + b"x" * 500, HOST)

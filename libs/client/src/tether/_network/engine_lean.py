@@ -190,6 +190,7 @@ class LeanEngine:
         "_pre_head_bytes",
         "_remaining",
         "_requested",
+        "_searched",
         "_send_chunked",
         "_send_remaining",
         "_server",
@@ -225,6 +226,7 @@ class LeanEngine:
         self._chunk_state = _C_SIZE
         self._footer = b""
         self._pre_head_bytes = 0
+        self._searched = 0
         self._body_received = 0
         self._started = False
         self._requested = False
@@ -268,9 +270,8 @@ class LeanEngine:
         chunked = False
         keep_alive = True
         expect = upgrade = False
-        for field in headers:
-            name, value = field
-            if field not in known if type(name) is bytes and type(value) is bytes else True:
+        for name, value in headers:
+            if type(name) is not bytes or type(value) is not bytes or (name, value) not in known:
                 name, value = self._checked_field(name, value)
                 if len(known) > _KNOWN_FIELDS_MAX:
                     known.clear()
@@ -484,7 +485,7 @@ class LeanEngine:
                     break
                 if buffer[position] < 0x21:
                     raise _Malformed("illegal status line")
-                stop = buffer.find(b"\r\n\r\n", position)
+                stop = buffer.find(b"\r\n\r\n", position + self._searched)
                 head = buffer[position:stop] if stop >= 0 else b""
                 if stop >= 0 and head.count(b"\n") == head.count(b"\r\n"):
                     position = stop + 4
@@ -500,18 +501,22 @@ class LeanEngine:
                             status_line, block = head[:first], head[first + 2 :] + b"\r\n"
                 else:
                     # Bare LF line ends (h11 accepts them): the exact, slower search.
-                    cut = _blank_line(buffer, position)
+                    cut = _blank_line(buffer, position + self._searched)
                     if cut < 0:
                         if end - position > self._max_head_size:
                             raise RemoteProtocolError(
                                 f"the response headers from {self._origin} exceed "
                                 f"{self._max_head_size} bytes"
                             )
+                        # A head arriving in many pieces is searched once, not again
+                        # from its start each time (a blank line spans at most 4 bytes).
+                        self._searched = max(0, end - position - 3)
                         break
                     lines = _head_lines(buffer[position:cut])
                     status_line = lines[0]
                     block = b"".join(line + b"\r\n" for line in lines[1:])
                     position = cut + (3 if buffer[cut + 1] == 13 else 2)
+                self._searched = 0
                 if self._head_event(status_line, block, events):
                     break
             elif server == _S_BODY:
