@@ -117,7 +117,21 @@ def _head_lines(head: bytes) -> list[bytes]:
     return [lines[0], *folded]
 
 
-def _parse_fields(block: bytes) -> HeaderList:
+class _Framing:
+    """What a head's fields say about its body and the connection (one pass)."""
+
+    __slots__ = ("chunked", "close", "length")
+
+    def __init__(self, length: int | None, chunked: bool, close: bool) -> None:
+        self.length = length
+        self.chunked = chunked
+        self.close = close
+
+
+_NO_FRAMING: Final = _Framing(None, False, False)
+
+
+def _parse_fields(block: bytes) -> tuple[HeaderList, _Framing]:
     """Validate and split ``name: value\\r\\n`` lines, then apply the framing rules."""
     if _FIELD_BLOCK.fullmatch(block) is None:
         for line in block.split(b"\r\n")[:-1]:
@@ -125,20 +139,31 @@ def _parse_fields(block: bytes) -> HeaderList:
                 raise _Malformed(f"illegal header line: {line!r}")
         raise _Malformed("illegal header block")  # pragma: no cover - a line fails above
     fields: HeaderList = _FIELDS.findall(block)
-    return _normalise(fields)
+    length: bytes | None = None
+    chunked = close = False
+    plain = True  # at most one Content-Length, of digits only; Transfer-Encoding: chunked
+    for name, value in fields:
+        size = len(name)
+        if size == 14:
+            if name.lower() == b"content-length":
+                if length is not None or not value.isdigit() or len(value) > 20:
+                    plain = False
+                length = value
+        elif size == 17:
+            if name.lower() == b"transfer-encoding":
+                if chunked or value != b"chunked":
+                    plain = False
+                chunked = True
+        elif size == 10 and name.lower() == b"connection" and b"close" in _comma_tokens(value):
+            close = True
+    if not plain:
+        fields = _normalise(fields)
+        length = next((v for n, v in fields if n.lower() == b"content-length"), None)
+    return fields, _Framing(None if length is None else int(length), chunked, close)
 
 
 def _normalise(fields: HeaderList) -> HeaderList:
     """h11's rules for Content-Length and Transfer-Encoding (RFC 9112 §6.1, §6.3)."""
-    for name, _ in fields:
-        size = len(name)
-        if (size == 14 or size == 17) and name.lower() in (
-            b"content-length",
-            b"transfer-encoding",
-        ):
-            break
-    else:
-        return fields
     out: HeaderList = []
     length: bytes | None = None
     chunked = False
@@ -556,7 +581,7 @@ class LeanEngine:
             raise _Malformed(f"illegal status line: {status_line!r}")
         version, code, reason = match.groups()
         status = int(code)
-        fields = _parse_fields(block) if block else []
+        fields, framing = _parse_fields(block) if block else ([], _NO_FRAMING)
         if status < 200:
             if status < 100:
                 raise _Malformed(
@@ -581,18 +606,9 @@ class LeanEngine:
             events.append(RESPONSE_END)
             return True
         self._switch_connect = self._switch_upgrade = False
-        keep_alive = version >= b"1.1"
-        chunked = False
-        length = None
-        for name, value in fields:
-            size = len(name)
-            if size == 10 and keep_alive and name.lower() == b"connection":
-                if b"close" in _comma_tokens(value):
-                    keep_alive = False
-            elif size == 17 and name.lower() == b"transfer-encoding":
-                chunked = True
-            elif size == 14 and length is None and name.lower() == b"content-length":
-                length = int(value)
+        keep_alive = version >= b"1.1" and not framing.close
+        chunked = framing.chunked
+        length = framing.length
         if not keep_alive:
             self._keep_alive = False
         if status == 204 or status == 304 or self._method == b"HEAD":
@@ -694,7 +710,7 @@ class LeanEngine:
                             )
                         break
                     lines = _head_lines(b"\n" + buffer[position:cut])[1:]
-                    _parse_fields(b"".join(line + b"\r\n" for line in lines))
+                    _parse_fields(b"".join(line + b"\r\n" for line in lines))  # may raise
                     position = cut + (3 if buffer[cut + 1] == 13 else 2)
                 self._server = _S_DONE
                 events.append(RESPONSE_END)
