@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import os
 import socket
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -214,18 +215,35 @@ class _RawLoop:
         self.sock.close()
 
 
+def _choose_engine(engine: str | None) -> None:
+    """Select tether's HTTP/1.1 engine for the connections the next client opens.
+
+    `None` is tether's default (``TETHER_HTTP11_ENGINE``, else the lean engine): the
+    candidates run one after another, so the choice holds for one candidate's run.
+    """
+    try:
+        choice = importlib.import_module("tether._network.engine_choice")
+    except ImportError:
+        if engine is None:
+            return
+        raise Unavailable("this tether has a single HTTP/1.1 engine") from None
+    choice.use_engine(engine or os.environ.get("TETHER_HTTP11_ENGINE") or "lean")
+
+
 def sync_candidates(host: str, port: int) -> dict[str, Callable[[], SyncCandidate]]:
     """Factories of every sync candidate, by name, in report order."""
     base = f"http://{host}:{port}"
 
-    def tether() -> SyncCandidate:
+    def tether(engine: str | None = None) -> SyncCandidate:
         module = _module("tether")
         if not hasattr(module, "HTTPTransport"):
             raise Unavailable("tether.HTTPTransport is not available yet")
+        _choose_engine(engine)
         return _HttpxLike(module, base, module.HTTPTransport())
 
     return {
         "tether": tether,
+        "tether (h11 engine)": lambda: tether("h11"),
         "httpx": lambda: _HttpxLike(_module("httpx"), base),
         "httpx2": lambda: _HttpxLike(_module("httpx2"), base),
         "requests": lambda: _RequestsLike(_module("requests"), base),
@@ -383,14 +401,16 @@ def async_candidates(host: str, port: int) -> dict[str, Callable[[int], AsyncCan
     """Factories (taking the concurrency) of every async candidate, in report order."""
     base = f"http://{host}:{port}"
 
-    def tether(concurrency: int) -> AsyncCandidate:
+    def tether(concurrency: int, engine: str | None = None) -> AsyncCandidate:
         module = _module("tether")
         if not hasattr(module, "AsyncHTTPTransport"):
             raise Unavailable("tether.AsyncHTTPTransport is not available yet")
+        _choose_engine(engine)
         return _AsyncHttpxLike(module, base, concurrency, module.AsyncHTTPTransport)
 
     return {
         "tether": tether,
+        "tether (h11 engine)": lambda n: tether(n, "h11"),
         "httpx": lambda n: _AsyncHttpxLike(_module("httpx"), base, n),
         "httpx2": lambda n: _AsyncHttpxLike(_module("httpx2"), base, n),
         "aiohttp": lambda n: _Aiohttp(base, n),

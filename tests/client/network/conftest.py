@@ -22,6 +22,8 @@ from tests._servers.hypercorn_server import HypercornServer
 from tests._servers.raw import Handler, RawServer
 from tests._servers.tls import TLSFiles, make_tls_files
 from tests._servers.uvicorn_server import UvicornServer
+from tether._network.engine import H11Engine
+from tether._network.engine_lean import LeanEngine
 
 FD_SETTLE_SECONDS = 2.0
 
@@ -31,6 +33,16 @@ def anyio_backend(request: pytest.FixtureRequest) -> str:
     """Run each ``@pytest.mark.anyio`` test on asyncio and on trio."""
     backend: str = request.param
     return backend
+
+
+AnyEngine = H11Engine | LeanEngine
+ENGINES: dict[str, Callable[..., AnyEngine]] = {"h11": H11Engine, "lean": LeanEngine}
+
+
+@pytest.fixture(scope="module", params=sorted(ENGINES))
+def engine_class(request: pytest.FixtureRequest) -> Callable[..., AnyEngine]:
+    """Each HTTP/1.1 engine in turn: the engine tests run on every implementation."""
+    return ENGINES[request.param]
 
 
 @pytest.fixture(scope="session")

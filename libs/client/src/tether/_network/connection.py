@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable
 
+from . import engine_choice
 from .backends._common import READ_SIZE
 from .backends.base import NetworkStream
-from .engine import BodyData, Event, H11Engine, ResponseHead
+from .engine import BodyData, Event, ResponseHead
 from .trace import CONTINUE_WAIT, Trace, has_body, head_info
 
 __all__ = ["Connection"]
@@ -32,7 +33,7 @@ class Connection:
     def __init__(self, stream: NetworkStream, where: str) -> None:
         self._stream = stream
         self.where = where
-        self._engine = H11Engine(where)
+        self._engine = engine_choice.new_engine(where)
         self._pending: deque[Event] = deque()
         self._closed = False
 

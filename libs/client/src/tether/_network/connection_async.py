@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import AsyncIterable
 
+from . import engine_choice
 from .backends._common import READ_SIZE
 from .backends.base import AsyncNetworkStream
-from .engine import BodyData, Event, H11Engine, ResponseHead
+from .engine import BodyData, Event, ResponseHead
 from .trace import CONTINUE_WAIT, AsyncTrace, has_body, head_info
 
 __all__ = ["AsyncConnection"]
@@ -32,7 +33,7 @@ class AsyncConnection:
     def __init__(self, stream: AsyncNetworkStream, where: str) -> None:
         self._stream = stream
         self.where = where
-        self._engine = H11Engine(where)
+        self._engine = engine_choice.new_engine(where)
         self._pending: deque[Event] = deque()
         self._closed = False
 
