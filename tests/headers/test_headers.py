@@ -325,6 +325,21 @@ def test_building_from_headers_shares_until_a_change() -> None:
     assert shared.raw == [(b"X", b"1"), (b"Y", b"\xe9")]
 
 
+def test_copies_share_the_fields_encoded_once() -> None:
+    # A client's headers are copied for every request and each copy is sent: the bytes
+    # are encoded once, on the original, and every copy shares them.
+    original = Headers({"Accept": "*/*", "User-Agent": "tether"})
+    first, second = Headers(original), Headers(original)
+    assert first._raw is not None
+    assert first._raw is second._raw
+    assert first.raw == second.raw == [(b"Accept", b"*/*"), (b"User-Agent", b"tether")]
+    original["Accept"] = "text/html"  # a change drops the shared bytes of the original only
+    assert Headers(original).raw == [(b"Accept", b"text/html"), (b"User-Agent", b"tether")]
+    assert first.raw == [(b"Accept", b"*/*"), (b"User-Agent", b"tether")]
+    latin = Headers({"X": b"\xe9"}, encoding="latin-1")
+    assert Headers(latin).raw == [(b"X", b"\xe9")]
+
+
 # Where tether differs from httpx 0.28 on purpose: httpx raises or answers oddly.
 
 

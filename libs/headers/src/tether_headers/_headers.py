@@ -142,6 +142,10 @@ class Headers(MutableMapping[str, str]):
 
     def _share_with(self, new: Headers) -> None:
         """Give `new` this one's fields, shared until either changes (copy on write)."""
+        if self._raw is None and self._names is not None:
+            # Copies are made to be sent (a client's headers, once per request): encode
+            # the fields here, once, and not in every copy that reads `raw`.
+            self._raw = encode_raw(self._names, cast("list[str]", self._values), self._view is None)
         new._raw = self._raw
         new._names = self._names
         new._values = self._values
