@@ -19,6 +19,7 @@ import trio
 import tether
 from tether._network.backends import (
     AsyncioBackend,
+    AsyncioStream,
     SyncBackend,
     current_async_backend,
     current_async_library,
@@ -581,3 +582,58 @@ def test_under_uvloop() -> None:
             runner.run(main())
     else:  # pragma: no cover
         uvloop.run(main())
+
+
+class CountingSocket:
+    """A socket that counts its `recv` calls (socket objects take no new attributes)."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.recvs = 0
+
+    def recv(self, size: int) -> bytes:
+        self.recvs += 1
+        return self.sock.recv(size)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.sock, name)
+
+
+async def check_one_recv_per_answer() -> None:
+    # While the reader callback is registered, a read after a short one waits for it
+    # instead of first failing a recv: one recv per answer, not two.
+    with serve(echo) as server:
+        stream = await current_async_backend().connect_tcp("127.0.0.1", server.port, timeout=5)
+        assert isinstance(stream, AsyncioStream)
+        counting = CountingSocket(stream._sock)
+        stream._sock = counting  # type: ignore[assignment]
+        try:
+            for word in (b"one", b"two", b"three"):
+                before = counting.recvs
+                reading = asyncio.ensure_future(stream.read(100, 5))
+                await asyncio.sleep(0.01)  # the read waits: nothing was sent yet
+                await stream.write(word)
+                assert await reading == word
+                if word != b"one":  # the first read registers the callback (one EAGAIN)
+                    assert counting.recvs == before + 1
+            await stream.write(b"late")  # data that came before the read is read at once
+            await asyncio.sleep(0.05)
+            before = counting.recvs
+            assert await stream.read(100, 5) == b"late"
+            assert counting.recvs == before + 1
+        finally:
+            await stream.aclose()
+
+
+def test_asyncio_reads_wait_for_the_callback_rather_than_fail_a_recv() -> None:
+    asyncio.run(check_one_recv_per_answer())
+
+
+def test_under_uvloop_reads_wait_for_the_callback_rather_than_fail_a_recv() -> None:
+    import uvloop
+
+    if sys.version_info >= (3, 11):
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            runner.run(check_one_recv_per_answer())
+    else:  # pragma: no cover
+        uvloop.run(check_one_recv_per_answer())
