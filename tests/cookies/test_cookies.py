@@ -5,7 +5,7 @@ from __future__ import annotations
 import http.cookiejar
 import pickle
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any
 
@@ -405,3 +405,19 @@ def test_httpx_client_uses_our_store_through_its_public_api() -> None:
         second = client.get("https://example.com/")
     assert first.json() == {"cookie": "token=t"}
     assert second.json() == {"cookie": "token=t; seen=1"}
+
+
+def test_an_empty_jar_is_false_without_listing_its_cookies(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cookies = Cookies()
+    cookies.set("a", "1", domain="example.org")
+    assert cookies
+    cookies.delete("a", domain="example.org")
+
+    def no_listing(jar: object) -> Iterator[object]:
+        raise AssertionError("an empty jar was listed")
+
+    monkeypatch.setattr(type(cookies.jar), "__iter__", no_listing)
+    assert not cookies  # asked on every request: it must stay cheap
+    assert not Cookies()

@@ -325,6 +325,21 @@ def test_building_from_headers_shares_until_a_change() -> None:
     assert shared.raw == [(b"X", b"1"), (b"Y", b"\xe9")]
 
 
+def test_copies_share_the_fields_encoded_once() -> None:
+    # A client's headers are copied for every request and each copy is sent: the bytes
+    # are encoded once, on the original, and every copy shares them.
+    original = Headers({"Accept": "*/*", "User-Agent": "tether"})
+    first, second = Headers(original), Headers(original)
+    assert first._raw is not None
+    assert first._raw is second._raw
+    assert first.raw == second.raw == [(b"Accept", b"*/*"), (b"User-Agent", b"tether")]
+    original["Accept"] = "text/html"  # a change drops the shared bytes of the original only
+    assert Headers(original).raw == [(b"Accept", b"text/html"), (b"User-Agent", b"tether")]
+    assert first.raw == [(b"Accept", b"*/*"), (b"User-Agent", b"tether")]
+    latin = Headers({"X": b"\xe9"}, encoding="latin-1")
+    assert Headers(latin).raw == [(b"X", b"\xe9")]
+
+
 # Where tether differs from httpx 0.28 on purpose: httpx raises or answers oddly.
 
 
@@ -753,3 +768,38 @@ def test_many_repeats_of_one_name_stay_linear() -> None:
     headers = Headers(pairs)
     _fast(lambda: headers.__setitem__("set-cookie", "only"), limit=1.0)
     assert headers.get_list("set-cookie") == ["only"]
+
+
+RAW_FIELDS = [
+    (b"Server", b"nginx"),
+    (b"SET-Cookie", b"a=1"),
+    (b"X-\xc3\xa9t\xc3\xa9", b"utf-8 name"),
+    (b"X-\xe9", b"latin-1 name"),
+    (b"X-\xe2\x84\xaa", b"kelvin sign"),
+]
+
+
+@pytest.mark.parametrize(
+    "key", ["set-cookie", "Set-Cookie", "server", "x-été", "X-É", "x-é", "x-\u212a", "x-k", "nope"]
+)
+def test_membership_in_raw_fields_matches_the_index(key: str) -> None:
+    for fields in (RAW_FIELDS, RAW_FIELDS[:2], RAW_FIELDS[:1] * 30 + RAW_FIELDS[1:2]):
+        indexed = Headers(fields)
+        indexed.get("server")  # decodes and indexes the fields
+        assert indexed._index is not None
+        assert (key in Headers(fields)) is (key in indexed), (key, fields)
+        if key.isascii():  # httpx refuses non-ASCII names when its fields are ASCII
+            assert (key in Headers(fields)) is (key in httpx.Headers(fields)), (key, fields)
+
+
+def test_membership_in_a_few_raw_fields_does_not_decode_them() -> None:
+    # A response's headers are asked for Set-Cookie and Content-Encoding on every
+    # request: a scan of the raw names answers without decoding and indexing them all.
+    headers = Headers([(b"Server", b"nginx"), (b"Set-Cookie", b"a=1")])
+    assert "set-cookie" in headers
+    assert "content-encoding" not in headers
+    assert headers._names is None
+    assert headers._index is None
+    many = Headers([(f"X-{i}".encode(), b"v") for i in range(100)])
+    assert "x-99" in many
+    assert many._index is not None  # too many to scan on every lookup: indexed once

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import select
 import socket
 import ssl
@@ -19,10 +20,12 @@ import trio
 import tether
 from tether._network.backends import (
     AsyncioBackend,
+    AsyncioStream,
     SyncBackend,
     current_async_backend,
     current_async_library,
 )
+from tether._network.backends._common import READ_SIZE, SMALL_READ
 from tether._network.backends.trio_backend import TrioBackend
 
 from ._backend_kit import (
@@ -581,3 +584,124 @@ def test_under_uvloop() -> None:
             runner.run(main())
     else:  # pragma: no cover
         uvloop.run(main())
+
+
+class CountingSocket:
+    """A socket that counts its `recv` calls (socket objects take no new attributes)."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.recvs = 0
+        self.sizes: list[tuple[int, int]] = []  # (asked, got) of each recv that returned
+
+    def recv(self, size: int) -> bytes:
+        self.recvs += 1
+        data = self.sock.recv(size)
+        self.sizes.append((size, len(data)))
+        return data
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.sock, name)
+
+
+async def check_one_recv_per_answer() -> None:
+    # While the reader callback is registered, a read after a short one waits for it
+    # instead of first failing a recv: one recv per answer, not two.
+    with serve(echo) as server:
+        stream = await current_async_backend().connect_tcp("127.0.0.1", server.port, timeout=5)
+        assert isinstance(stream, AsyncioStream)
+        counting = CountingSocket(stream._sock)
+        stream._sock = counting  # type: ignore[assignment]
+        try:
+            for word in (b"one", b"two", b"three"):
+                before = counting.recvs
+                reading = asyncio.ensure_future(stream.read(100, 5))
+                await asyncio.sleep(0.01)  # the read waits: nothing was sent yet
+                await stream.write(word)
+                assert await reading == word
+                if word != b"one":  # the first read registers the callback (one EAGAIN)
+                    assert counting.recvs == before + 1
+            await stream.write(b"late")  # data that came before the read is read at once
+            await asyncio.sleep(0.05)
+            before = counting.recvs
+            assert await stream.read(100, 5) == b"late"
+            assert counting.recvs == before + 1
+        finally:
+            await stream.aclose()
+
+
+def test_asyncio_reads_wait_for_the_callback_rather_than_fail_a_recv() -> None:
+    asyncio.run(check_one_recv_per_answer())
+
+
+def test_under_uvloop_reads_wait_for_the_callback_rather_than_fail_a_recv() -> None:
+    import uvloop
+
+    if sys.version_info >= (3, 11):
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            runner.run(check_one_recv_per_answer())
+    else:  # pragma: no cover
+        uvloop.run(check_one_recv_per_answer())
+
+
+BIG = 100_000  # more than half of SMALL_READ in one read: a large body is flowing
+
+
+def read_sizes_script() -> list[tuple[bytes, int]]:
+    """(what the echo server is sent, how many bytes to read back) in order."""
+    return [(b"small", 5), (b"x" * BIG, BIG), (b"small again", 11), (b"tiny", 4)]
+
+
+def test_read_sizes_follow_the_data_sync() -> None:
+    with serve(echo) as server:
+        stream = SyncBackend().connect_tcp("127.0.0.1", server.port, timeout=5)
+        counting = CountingSocket(stream._sock)
+        stream._sock = counting  # type: ignore[assignment]
+        try:
+            for sent, size in read_sizes_script():
+                stream.write(sent, 5)
+                time.sleep(0.05)  # the whole echo waits in the socket
+                got = b""
+                while len(got) < size:
+                    got += stream.read(timeout=5)
+                assert got == sent
+            stream.write(b"abc", 5)
+            assert stream.read(3, 5) == b"abc"
+        finally:
+            stream.close()
+    check_read_sizes(counting.sizes)
+
+
+def check_read_sizes(sizes: list[tuple[int, int]]) -> None:
+    # A small answer is read with SMALL_READ (no 256 KiB buffer to allocate); a read that
+    # brings more than half of it switches to READ_SIZE until a read brings less.
+    assert sizes[0] == (SMALL_READ, 5)
+    assert READ_SIZE in [asked for asked, _ in sizes]  # the large echo was read in large reads
+    for (_, got), (asked, _) in itertools.pairwise(sizes[:-1]):
+        assert asked == (READ_SIZE if got > SMALL_READ // 2 else SMALL_READ), sizes
+    assert sizes[-1] == (3, 3)  # a caller's smaller size is kept
+
+
+async def read_sizes_asyncio() -> list[tuple[int, int]]:
+    with serve(echo) as server:
+        stream = await current_async_backend().connect_tcp("127.0.0.1", server.port, timeout=5)
+        assert isinstance(stream, AsyncioStream)
+        counting = CountingSocket(stream._sock)
+        stream._sock = counting  # type: ignore[assignment]
+        try:
+            for sent, size in read_sizes_script():
+                await stream.write(sent, 5)
+                await asyncio.sleep(0.05)
+                got = b""
+                while len(got) < size:
+                    got += await stream.read(timeout=5)
+                assert got == sent
+            await stream.write(b"abc", 5)
+            assert await stream.read(3, 5) == b"abc"
+        finally:
+            await stream.aclose()
+    return counting.sizes
+
+
+def test_read_sizes_follow_the_data_asyncio() -> None:
+    check_read_sizes(asyncio.run(read_sizes_asyncio()))

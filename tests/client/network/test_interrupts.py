@@ -12,6 +12,7 @@ from __future__ import annotations
 import signal
 import socket
 import ssl
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -268,3 +269,59 @@ def test_interrupt_while_closing_an_expired_connection(
     assert (pool.books.active, pool.books.opening, pool.books.idle) == (0, 0, 0)
     assert pool.handle_request(request).read() == b"fine"
     pool.close()
+
+
+# An interrupt lands where the interpreter checks for signals: on entering a Python
+# function (and on loop back-edges). The hand-overs between the books granting a
+# connection and the caller holding the Response call a few functions; an interrupt
+# raised on entering each of them, one run per call, must leave the books sound.
+HAND_OVERS = frozenset({"handle_request", "_acquire", "_send_single_request"})
+SOURCE = tether.__file__.rsplit("/", 1)[0]
+
+
+def interrupt_on_call(number: int) -> tuple[Callable[..., Any], list[int]]:
+    """A trace function raising KeyboardInterrupt on the `number`-th call a hand-over
+    makes to a Python function; the list it returns counts the calls seen."""
+    seen = [0]
+
+    def tracer(frame: Any, event: str, arg: object) -> None:
+        caller = frame.f_back
+        if (
+            event == "call"
+            and caller is not None
+            and caller.f_code.co_name in HAND_OVERS
+            and caller.f_code.co_filename.startswith(SOURCE)
+        ):
+            seen[0] += 1
+            if seen[0] == number:
+                raise KeyboardInterrupt
+
+    return tracer, seen
+
+
+@pytest.mark.parametrize("reuse", [True, False], ids=["reused", "new-connection"])
+def test_an_interrupt_on_any_call_of_the_hand_over_leaves_the_books_sound(
+    fd_leak_check: None, raw_server: Start, reuse: bool
+) -> None:
+    server = raw_server(misbehave.ok(b"fine"))
+    previous = sys.gettrace()  # a coverage tracer, if any, is put back after each run
+    number = 0
+    while True:
+        number += 1
+        transport = tether.HTTPTransport(limits=Limits(max_connections=1))
+        with tether.Client(transport=transport, timeout=TIMEOUT) as client:
+            if reuse:
+                assert client.get(server.url()).text == "fine"  # leaves one idle
+            tracer, seen = interrupt_on_call(number)
+            sys.settrace(tracer)
+            try:
+                client.get(server.url())
+            except KeyboardInterrupt:
+                pass
+            finally:
+                sys.settrace(previous)
+            sound(transport)
+            assert client.get(server.url()).text == "fine"
+        if seen[0] < number:  # the request ran through without meeting call `number`
+            break
+    assert number > 5  # the hand-overs did call functions to interrupt

@@ -283,8 +283,12 @@ class AsyncClient(BaseClient):
         transport = self._transport_for_url(request.url)
         started = time.perf_counter()
         response = await transport.handle_async_request(request)
-        response.bind(request, started=started, default_encoding=self._default_encoding)
-        self._store_cookies(response)
+        try:
+            response.bind(request, started=started, default_encoding=self._default_encoding)
+            self._store_cookies(response)
+        except BaseException:  # an interrupt (or a bad cookie) must not keep the connection
+            await response.aclose()
+            raise
         return response
 
     async def get(

@@ -275,8 +275,12 @@ class Client(BaseClient):
         transport = self._transport_for_url(request.url)
         started = time.perf_counter()
         response = transport.handle_request(request)
-        response.bind(request, started=started, default_encoding=self._default_encoding)
-        self._store_cookies(response)
+        try:
+            response.bind(request, started=started, default_encoding=self._default_encoding)
+            self._store_cookies(response)
+        except BaseException:  # an interrupt (or a bad cookie) must not keep the connection
+            response.close()
+            raise
         return response
 
     def get(

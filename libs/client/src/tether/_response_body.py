@@ -19,7 +19,7 @@ Invariants:
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Iterator
-from contextlib import aclosing, contextmanager
+from contextlib import aclosing
 from typing import TYPE_CHECKING
 
 import tether_content
@@ -47,6 +47,28 @@ if TYPE_CHECKING:
 __all__ = ["BodyReader"]
 
 
+class _ConvertErrors:
+    """The error conversion of the module docstring, as a context manager (a class:
+    cheaper to enter than a generator-based one, and entered twice per response)."""
+
+    __slots__ = ("_body",)
+
+    def __init__(self, body: BodyReader) -> None:
+        self._body = body
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: object
+    ) -> None:
+        if isinstance(exc, RequestError):
+            if exc._request is None:
+                exc._request = self._body._request
+        elif isinstance(exc, tether_content.DecodingError):
+            raise DecodingError(str(exc), request=self._body._request) from exc
+
+
 class BodyReader:
     """The body half of `Response` (a mixin: it needs `stream`, `headers`, `_request`)."""
 
@@ -66,16 +88,8 @@ class BodyReader:
         self._encoding: str | None = None
         self._decoder: ContentDecoder | None = None
 
-    @contextmanager
-    def _errors(self) -> Iterator[None]:
-        try:
-            yield
-        except RequestError as exc:
-            if exc._request is None:
-                exc._request = self._request
-            raise
-        except tether_content.DecodingError as exc:
-            raise DecodingError(str(exc), request=self._request) from exc
+    def _errors(self) -> _ConvertErrors:
+        return _ConvertErrors(self)
 
     # -- the body in memory -------------------------------------------------------------
 
@@ -148,12 +162,26 @@ class BodyReader:
                 if "Content-Encoding" in self.headers:
                     self._content = b"".join(self.iter_bytes())
                 else:  # nothing to decode: skip the decoder and chunker stages
-                    self._content = b"".join(self.iter_raw())
+                    self._content = self._read_raw()
             except Exception:
                 if not self.is_closed and can_iterate_sync(self.stream):
                     self.close()
                 raise
         return self._content
+
+    def _read_raw(self) -> bytes:
+        """`iter_raw` joined, without its generator (the body of `read`)."""
+        self._check_sync_stream()
+        parts = []
+        stream = self.stream
+        with self._errors():
+            # A stream that raises only tether's errors needs no converting wrapper.
+            plain = getattr(stream, "plain_errors", False)
+            for raw in iter(stream) if plain else iterate_sync(stream):  # type: ignore[arg-type]
+                self._num_bytes_downloaded += len(raw)
+                parts.append(raw)
+        self.close()
+        return b"".join(parts)
 
     def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
         """Yield the decoded body, in chunks of `chunk_size` bytes (None: as received)."""
@@ -189,14 +217,7 @@ class BodyReader:
     def iter_raw(self, chunk_size: int | None = None) -> Iterator[bytes]:
         """Yield the body as received (still Content-Encoded), in `chunk_size` chunks."""
         chunker = ByteChunker(chunk_size)
-        if self.is_stream_consumed:
-            raise StreamConsumed()
-        if self.is_closed:
-            raise StreamClosed()
-        if not can_iterate_sync(self.stream):
-            raise RuntimeError("Attempted to call a sync iterator on an async stream.")
-        self.is_stream_consumed = True
-        self._num_bytes_downloaded = 0
+        self._check_sync_stream()
         stream = self.stream
         with self._errors():
             # A stream that raises only tether's errors needs no converting wrapper.
@@ -207,6 +228,17 @@ class BodyReader:
                 yield from chunker.decode(raw)
         yield from chunker.flush()
         self.close()
+
+    def _check_sync_stream(self) -> None:
+        """Refuse a consumed, closed or async-only stream; else mark it consumed."""
+        if self.is_stream_consumed:
+            raise StreamConsumed()
+        if self.is_closed:
+            raise StreamClosed()
+        if not can_iterate_sync(self.stream):
+            raise RuntimeError("Attempted to call a sync iterator on an async stream.")
+        self.is_stream_consumed = True
+        self._num_bytes_downloaded = 0
 
     def close(self) -> None:
         """Close the body stream (releasing the connection); later reads raise."""

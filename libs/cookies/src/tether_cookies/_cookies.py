@@ -193,7 +193,12 @@ class Cookies(MutableMapping[str, str]):
         return (cookie.name for cookie in self.jar)
 
     def __bool__(self) -> bool:
-        return any(True for _ in self.jar)
+        jar = self.jar
+        # Asked on every request (is there any cookie to merge?): an empty tether jar
+        # answers without taking its lock and listing its cookies.
+        if type(jar) is RFC6265CookieJar and not jar._cookies:
+            return False
+        return any(True for _ in jar)
 
     def __repr__(self) -> str:
         inner = ", ".join(

@@ -63,6 +63,8 @@ _Found = str | list[str]
 # The repr hides these values, as httpx's does (its list, kept to match its output).
 _HIDDEN_IN_REPR = frozenset({"authorization", "proxy-authorization"})
 _PLAIN_INPUTS = frozenset({dict, list, tuple, type(None)})
+# Raw fields up to this many answer `in` by a scan, without being decoded and indexed.
+_SCAN_LIMIT = 24
 
 
 def _join(found: _Found) -> str:
@@ -140,6 +142,10 @@ class Headers(MutableMapping[str, str]):
 
     def _share_with(self, new: Headers) -> None:
         """Give `new` this one's fields, shared until either changes (copy on write)."""
+        if self._raw is None and self._names is not None:
+            # Copies are made to be sent (a client's headers, once per request): encode
+            # the fields here, once, and not in every copy that reads `raw`.
+            self._raw = encode_raw(self._names, cast("list[str]", self._values), self._view is None)
         new._raw = self._raw
         new._names = self._names
         new._values = self._values
@@ -358,11 +364,27 @@ class Headers(MutableMapping[str, str]):
         """Whether any field is named `key`, in any casing."""
         index = self._index
         if index is None:
+            if self._names is None and self._encoding is None and type(key) is str:
+                # Still raw (a response's fields): a scan of a few names answers without
+                # decoding and indexing every field. Lowering bytes is how names read
+                # from raw are lowered, and ASCII reads the same in every detected codec.
+                found = self._raw_has(key)
+                if found is not None:
+                    return found
             index = self._indexed()
         if self._view is None and type(key) is str:
             return key.lower() in index
         lookup = self._key(key)
         return lookup is not None and lookup in index
+
+    def _raw_has(self, key: str) -> bool | None:
+        """Whether a raw name matches ASCII `key`; None (index instead) if `key` is not
+        ASCII or the fields are too many to scan on every lookup."""
+        raw = cast("list[tuple[bytes, bytes]]", self._raw)
+        if len(raw) > _SCAN_LIMIT or not key.isascii():
+            return None
+        needle = key.lower().encode()
+        return needle in [name.lower() for name, _ in raw]
 
     def __iter__(self) -> Iterator[str]:
         """The distinct names, lowercased (a snapshot: changing the headers is safe)."""

@@ -182,6 +182,18 @@ class ConnectionPool:
                     trace,
                     request,
                 )
+                # Built inside the `try`: an interrupt here gives the connection back.
+                stream = PoolStream(self, conn, limits, request)
+                return Response(
+                    head.status,
+                    headers=head.headers,
+                    stream=stream if trace is None else TracedStream(stream, trace, request),
+                    extensions={
+                        "http_version": head.http_version,
+                        "reason_phrase": head.reason,
+                        "network_stream": conn.stream,
+                    },
+                )
             except STALE_ERRORS:
                 self._give_back(conn)
                 if retry and reused and not conn.response_started:
@@ -191,18 +203,6 @@ class ConnectionPool:
             except BaseException:
                 self._give_back(conn)
                 raise
-            break
-        stream = PoolStream(self, conn, limits, request)
-        return Response(
-            head.status,
-            headers=head.headers,
-            stream=stream if trace is None else TracedStream(stream, trace, request),
-            extensions={
-                "http_version": head.http_version,
-                "reason_phrase": head.reason,
-                "network_stream": conn.stream,
-            },
-        )
 
     def _route(self, request: Request) -> tuple[Origin, bytes, list[tuple[bytes, bytes]]]:
         """The pool key, request target and header fields (a proxy's pool changes them)."""
@@ -234,7 +234,12 @@ class ConnectionPool:
                 grant = self._wait(answer.ticket, origin, limits)
             if isinstance(grant, Reuse):
                 conn = grant.conn
-                if conn.dropped():  # the server closed it while idle: never reuse it
+                try:
+                    dropped = conn.dropped()
+                except BaseException:  # interrupted: the idle connection goes back
+                    self._abandon(grant)
+                    raise
+                if dropped:  # the server closed it while idle: never reuse it
                     try:
                         conn.close()
                     finally:
@@ -250,8 +255,17 @@ class ConnectionPool:
                     outcome = self._books.open_failed(grant.slot)
                 self._apply(outcome)
                 raise
-            with self._lock:
-                self._books.opened(grant.slot, conn)
+            try:
+                with self._lock:
+                    self._books.opened(grant.slot, conn)
+            except BaseException:  # interrupted before the books took it: give all back
+                try:
+                    conn.close()
+                finally:
+                    with self._lock:
+                        outcome = self._books.open_failed(grant.slot)
+                    self._apply(outcome)
+                raise
             return conn, False
 
     def _wait(

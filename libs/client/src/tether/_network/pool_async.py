@@ -169,6 +169,18 @@ class AsyncConnectionPool:
                     trace,
                     request,
                 )
+                # Built inside the `try`: an interrupt here gives the connection back.
+                stream = AsyncPoolStream(self, conn, limits, request)
+                return Response(
+                    head.status,
+                    headers=head.headers,
+                    stream=stream if trace is None else AsyncTracedStream(stream, trace, request),
+                    extensions={
+                        "http_version": head.http_version,
+                        "reason_phrase": head.reason,
+                        "network_stream": conn.stream,
+                    },
+                )
             except STALE_ERRORS:
                 await self._give_back(conn)
                 if retry and reused and not conn.response_started:
@@ -178,18 +190,6 @@ class AsyncConnectionPool:
             except BaseException:
                 await self._give_back(conn)
                 raise
-            break
-        stream = AsyncPoolStream(self, conn, limits, request)
-        return Response(
-            head.status,
-            headers=head.headers,
-            stream=stream if trace is None else AsyncTracedStream(stream, trace, request),
-            extensions={
-                "http_version": head.http_version,
-                "reason_phrase": head.reason,
-                "network_stream": conn.stream,
-            },
-        )
 
     def _route(self, request: Request) -> tuple[Origin, bytes, list[tuple[bytes, bytes]]]:
         """The pool key, request target and header fields (a proxy's pool changes them)."""
@@ -221,7 +221,12 @@ class AsyncConnectionPool:
                 grant = await self._wait(answer.ticket, origin, limits)
             if isinstance(grant, Reuse):
                 conn = grant.conn
-                if conn.dropped():  # the server closed it while idle: never reuse it
+                try:
+                    dropped = conn.dropped()
+                except BaseException:  # interrupted: the idle connection goes back
+                    await self._abandon(grant)
+                    raise
+                if dropped:  # the server closed it while idle: never reuse it
                     try:
                         await conn.aclose()
                     finally:
@@ -237,8 +242,17 @@ class AsyncConnectionPool:
                     outcome = self._books.open_failed(grant.slot)
                 await self._apply(outcome)
                 raise
-            with self._lock:
-                self._books.opened(grant.slot, conn)
+            try:
+                with self._lock:
+                    self._books.opened(grant.slot, conn)
+            except BaseException:  # interrupted before the books took it: give all back
+                try:
+                    await conn.aclose()
+                finally:
+                    with self._lock:
+                        outcome = self._books.open_failed(grant.slot)
+                    await self._apply(outcome)
+                raise
             return conn, False
 
     async def _wait(

@@ -47,6 +47,7 @@ from ..eyeballs import (
 )
 from ._common import (
     READ_SIZE,
+    SMALL_READ,
     fd_readable,
     no_address,
     origin,
@@ -103,7 +104,7 @@ def _expire(waiter: asyncio.Future[bool]) -> None:
 class AsyncioStream(AsyncSocketStream):
     """A connected non-blocking socket on an asyncio event loop."""
 
-    __slots__ = ("_fd", "_idle_wakes", "_loop", "_reader", "_watching")
+    __slots__ = ("_big_reads", "_fd", "_idle_wakes", "_loop", "_reader", "_ready", "_watching")
 
     _sock: socket.socket
 
@@ -113,6 +114,10 @@ class AsyncioStream(AsyncSocketStream):
         self._loop = loop
         self._reader: asyncio.Future[bool] | None = None
         self._watching = False
+        # False once a short read drained the socket: the next read waits for the
+        # reader callback before trying (see `read`).
+        self._ready = True
+        self._big_reads = False  # see SMALL_READ
         self._idle_wakes = 0
 
     def _readable(self) -> None:
@@ -176,17 +181,30 @@ class AsyncioStream(AsyncSocketStream):
         if self._closed:
             raise ReadError(f"cannot read from {self._where}: the connection is closed")
         deadline = None
+        woke = False
+        size = max_bytes if self._big_reads or max_bytes < SMALL_READ else SMALL_READ
         while True:
-            try:
-                return self._sock.recv(max_bytes)
-            except (BlockingIOError, InterruptedError):
-                pass
-            except OSError as exc:
-                self._close()
-                raise ReadError(f"reading from {self._where} failed: {os_reason(exc)}") from exc
+            # While the reader callback is registered it says when data arrives: after a
+            # short read drained the socket, wait for it rather than fail a recv (a
+            # system call and an exception per response when requests are in flight).
+            # Its wake-ups are level-triggered, so data that is already there wakes at
+            # once; a wake-up that comes after the read is stale, hence no flag set there.
+            if woke or self._ready or not self._watching:
+                try:
+                    data = self._sock.recv(size)
+                except (BlockingIOError, InterruptedError):
+                    pass
+                except OSError as exc:
+                    self._close()
+                    raise ReadError(f"reading from {self._where} failed: {os_reason(exc)}") from exc
+                else:
+                    self._ready = len(data) == size
+                    self._big_reads = len(data) > SMALL_READ // 2
+                    return data
             if deadline is None and timeout is not None:
                 deadline = self._loop.time() + timeout
-            if not await self._wait(False, deadline):
+            woke = await self._wait(False, deadline)
+            if not woke:
                 self._close()
                 raise ReadTimeout(f"timed out reading from {self._where} after {timeout} s")
 

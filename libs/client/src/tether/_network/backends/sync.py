@@ -46,6 +46,7 @@ from ..eyeballs import (
 )
 from ._common import (
     READ_SIZE,
+    SMALL_READ,
     fd_readable,
     no_address,
     origin,
@@ -65,13 +66,14 @@ _IN_PROGRESS = frozenset({errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EAGAIN})
 class SyncStream:
     """A connected blocking socket (an `ssl.SSLSocket` after `start_tls`)."""
 
-    __slots__ = ("_closed", "_sock", "_timeout", "_where")
+    __slots__ = ("_big_reads", "_closed", "_sock", "_timeout", "_where")
 
     def __init__(self, sock: socket.socket, where: str) -> None:
         self._sock = sock
         self._where = where
         self._timeout = sock.gettimeout()
         self._closed = False
+        self._big_reads = False  # see SMALL_READ
 
     def read(self, max_bytes: int = READ_SIZE, timeout: float | None = None) -> bytes:
         """Up to `max_bytes` bytes, b"" at EOF (see `base` for the error contract)."""
@@ -81,7 +83,11 @@ class SyncStream:
             if timeout != self._timeout:
                 self._sock.settimeout(timeout)
                 self._timeout = timeout
-            return self._sock.recv(max_bytes)
+            data = self._sock.recv(
+                max_bytes if self._big_reads or max_bytes < SMALL_READ else SMALL_READ
+            )
+            self._big_reads = len(data) > SMALL_READ // 2
+            return data
         except TimeoutError:
             self.close()
             raise ReadTimeout(f"timed out reading from {self._where} after {timeout} s") from None
