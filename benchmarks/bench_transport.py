@@ -362,6 +362,7 @@ def main(docs: bool = False) -> str:
     port = free_port()
     # A prefix of its own per run: two runs at once must not stop each other's nginx.
     prefix = tempfile.mkdtemp(prefix="tether-bench-nginx-")
+    os.chmod(prefix, 0o755)  # nginx's workers (not root) must reach the files under it
     server = start_nginx(port, prefix)
     previous, pinned = pin_client()
     try:
