@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import trio
@@ -515,6 +516,68 @@ async def test_asyncio_cancelled_write_closes_the_socket(net: Net) -> None:
         with pytest.raises(asyncio.CancelledError):
             await task
         assert wait_for_fds(before) == before
+
+
+# -- one read timer per stream -------------------------------------------------------------
+
+
+async def echo_after_wait(stream: Stream, word: bytes, timeout: float, delay: float) -> bytes:
+    """Read with `timeout` while nothing is there, and send `word` after `delay` seconds."""
+    reading = asyncio.ensure_future(stream.read(timeout=timeout))
+    await asyncio.sleep(delay)
+    await stream.write(word)
+    return await reading
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", ["asyncio"])
+async def test_asyncio_read_waits_share_one_timer(
+    net: Net, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loop = asyncio.get_running_loop()
+    armed: list[str] = []
+    call_at = loop.call_at
+
+    def counting_call_at(when: float, *args: Any, **kwargs: Any) -> asyncio.TimerHandle:
+        armed.append(args[0].__name__)
+        return call_at(when, *args, **kwargs)
+
+    with serve(echo) as server:
+        stream = await net.connect_tcp("127.0.0.1", server.port)
+        try:
+            monkeypatch.setattr(loop, "call_at", counting_call_at)
+            for word in (b"one", b"two", b"three", b"four"):
+                assert await echo_after_wait(stream, word, 30.0, 0.01) == word
+            monkeypatch.undo()
+            timers = [name for name in armed if name != "_set_result_unless_cancelled"]
+            assert len(timers) == 1  # four waits, one timer (armed by the first; not sleeps)
+        finally:
+            await stream.close()
+        raw = stream.raw
+        assert isinstance(raw, AsyncioStream)
+        assert raw._read_timer is None  # closing cancels it
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", ["asyncio"])
+async def test_asyncio_read_timeout_counts_from_each_read(net: Net) -> None:
+    with serve(echo) as server:
+        stream = await net.connect_tcp("127.0.0.1", server.port)
+        # The first read's timer is due 0.4 s after it started; the second read starts
+        # 0.25 s in and must still get its own full 0.4 s (the timer moves).
+        assert await echo_after_wait(stream, b"one", 0.4, 0.25) == b"one"
+        started = time.monotonic()
+        with pytest.raises(tether.ReadTimeout, match=r"after 0\.4 s"):
+            await stream.read(timeout=0.4)
+        assert time.monotonic() - started >= 0.35
+
+        stream = await net.connect_tcp("127.0.0.1", server.port)
+        # A shorter timeout than the armed timer's brings the timer forward.
+        assert await echo_after_wait(stream, b"two", 60.0, 0.01) == b"two"
+        started = time.monotonic()
+        with pytest.raises(tether.ReadTimeout, match=r"after 0\.05 s"):
+            await stream.read(timeout=0.05)
+        assert 0.04 < time.monotonic() - started < 10
 
 
 @pytest.mark.anyio

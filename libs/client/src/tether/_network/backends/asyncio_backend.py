@@ -13,7 +13,9 @@ before it returns or raises; the reader callback, once a read has waited, stays
 registered between the reads of a connection in use (saving an add/remove pair, two
 epoll_ctl calls, per response) and removes itself the first time it fires while no
 read waits (an idle connection that the server closes), or when the stream closes,
-so a wake-up may be stale and readers check again; a read or write that fails, times
+so a wake-up may be stale and readers check again; one read timer per stream stays armed
+between read waits and moves to the waiting read's deadline (it never expires a read
+before its own deadline), and closing cancels it; a read or write that fails, times
 out or is cancelled closes the socket; connect attempts that lose the race are cancelled and
 their sockets closed before `connect_tcp` returns or raises.
 """
@@ -104,7 +106,18 @@ def _expire(waiter: asyncio.Future[bool]) -> None:
 class AsyncioStream(AsyncSocketStream):
     """A connected non-blocking socket on an asyncio event loop."""
 
-    __slots__ = ("_big_reads", "_fd", "_idle_wakes", "_loop", "_reader", "_ready", "_watching")
+    __slots__ = (
+        "_big_reads",
+        "_fd",
+        "_idle_wakes",
+        "_loop",
+        "_read_deadline",
+        "_read_timer",
+        "_read_timer_at",
+        "_reader",
+        "_ready",
+        "_watching",
+    )
 
     _sock: socket.socket
 
@@ -119,6 +132,11 @@ class AsyncioStream(AsyncSocketStream):
         self._ready = True
         self._big_reads = False  # see SMALL_READ
         self._idle_wakes = 0
+        # One timer serves every read wait (see `_read_timeout`): the deadline of the
+        # read that waits, and the timer armed for an earlier or the same instant.
+        self._read_deadline: float | None = None
+        self._read_timer: asyncio.TimerHandle | None = None
+        self._read_timer_at = 0.0
 
     def _readable(self) -> None:
         reader = self._reader
@@ -145,7 +163,14 @@ class AsyncioStream(AsyncSocketStream):
             if not self._watching:
                 loop.add_reader(self._fd, self._readable)
                 self._watching = True
-        timer = None if deadline is None else loop.call_at(deadline, _expire, waiter)
+        timer = None
+        if deadline is not None:
+            if writing:
+                timer = loop.call_at(deadline, _expire, waiter)
+            else:
+                self._read_deadline = deadline
+                if self._read_timer is None or self._read_timer_at > deadline:
+                    self._arm_read_timer(deadline)
         try:
             try:
                 return await waiter
@@ -154,13 +179,37 @@ class AsyncioStream(AsyncSocketStream):
                     loop.remove_writer(self._fd)
                 else:
                     self._reader = None
+                    self._read_deadline = None
                 if timer is not None:
                     timer.cancel()
         except BaseException:
             self._close()
             raise
 
+    def _arm_read_timer(self, when: float) -> None:
+        if self._read_timer is not None:
+            self._read_timer.cancel()
+        self._read_timer = self._loop.call_at(when, self._read_timeout)
+        self._read_timer_at = when
+
+    def _read_timeout(self) -> None:
+        # A timer per read wait costs a heap push and a cancelled handle per received
+        # chunk (a 10 MiB body is about 100 of them); this one stays armed between the
+        # waits and, when it fires early for a later deadline, moves to that deadline.
+        self._read_timer = None
+        deadline = self._read_deadline
+        reader = self._reader
+        if deadline is None or reader is None:
+            return
+        if deadline <= self._read_timer_at:  # the loop fired it: that instant has come
+            _expire(reader)
+        else:
+            self._arm_read_timer(deadline)
+
     def _close(self) -> None:
+        if self._read_timer is not None:
+            self._read_timer.cancel()
+            self._read_timer = None
         if self._watching:
             self._watching = False
             self._loop.remove_reader(self._fd)
