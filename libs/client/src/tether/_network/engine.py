@@ -173,6 +173,61 @@ def _header_values(raw: bytes, name: bytes) -> list[bytes]:
     return values
 
 
+def refused_response(
+    where: str, reason: str, raw: bytes, bad_status_line: bool
+) -> RemoteProtocolError:
+    """The error for a response the parser refused, for either engine (cold path).
+
+    `reason` is the parser's own, `raw` the response bytes it had, `where` the server.
+    """
+    if bad_status_line:
+        line = raw.lstrip(b"\r\n").split(b"\n", 1)[0].rstrip(b"\r")
+        return RemoteProtocolError(
+            f"{where} sent no valid HTTP/1.1 status line: got {_clip(line)!r}"
+        )
+    if "Content-Length" in reason:
+        values = b", ".join(_header_values(raw, b"content-length")).decode("latin-1")
+        return RemoteProtocolError(
+            f"{where} sent an invalid Content-Length ({values or '?'}): {reason}"
+        )
+    if "Transfer-Encoding" in reason:
+        values = b", ".join(_header_values(raw, b"transfer-encoding")).decode("latin-1")
+        return RemoteProtocolError(
+            f"{where} sent an unsupported Transfer-Encoding ({values or '?'}): {reason}"
+        )
+    if "chunk" in reason:
+        return RemoteProtocolError(f"broken chunked encoding from {where}: {reason}")
+    return RemoteProtocolError(f"malformed response from {where}: {reason}")
+
+
+def closed_early(
+    where: str, head: ResponseHead | None, started: bool, received: int, by_length: bool
+) -> RemoteProtocolError:
+    """The error for a server that closed before the response ended (cold path).
+
+    `by_length`: the body may be framed by a Content-Length header of `head`.
+    """
+    if head is None:
+        if started:
+            return RemoteProtocolError(
+                f"server closed the connection while sending the response headers ({where})"
+            )
+        return RemoteProtocolError(
+            f"server closed the connection without sending a response ({where})"
+        )
+    if by_length:
+        for name, value in head.headers:
+            if name.lower() == b"content-length":
+                return RemoteProtocolError(
+                    f"server closed the connection after {received} bytes of a "
+                    f"Content-Length: {value.decode('latin-1')} body ({where})"
+                )
+    return RemoteProtocolError(
+        f"server closed the connection in the middle of a chunked body, "
+        f"after {received} bytes ({where})"
+    )
+
+
 class H11Engine:
     """`HTTP11Engine` over one reused `h11.Connection` (client role)."""
 
@@ -494,51 +549,16 @@ class H11Engine:
 
     def _receive_error(self, exc: h11.RemoteProtocolError) -> RemoteProtocolError:
         reason = str(exc)
-        where = self._origin
-        raw = b"".join(self._head_chunks)
         if reason.startswith("Receive buffer too long"):
             part = "response headers" if self._head is None else "chunk header line"
             return RemoteProtocolError(
-                f"the {part} from {where} exceed {self._max_head_size} bytes"
+                f"the {part} from {self._origin} exceed {self._max_head_size} bytes"
             )
-        if reason.startswith("illegal status line") or reason.startswith("illegal request"):
-            line = raw.lstrip(b"\r\n").split(b"\n", 1)[0].rstrip(b"\r")
-            return RemoteProtocolError(
-                f"{where} sent no valid HTTP/1.1 status line: got {_clip(line)!r}"
-            )
-        if "Content-Length" in reason:
-            values = b", ".join(_header_values(raw, b"content-length")).decode("latin-1")
-            return RemoteProtocolError(
-                f"{where} sent an invalid Content-Length ({values or '?'}): {reason}"
-            )
-        if "Transfer-Encoding" in reason:
-            values = b", ".join(_header_values(raw, b"transfer-encoding")).decode("latin-1")
-            return RemoteProtocolError(
-                f"{where} sent an unsupported Transfer-Encoding ({values or '?'}): {reason}"
-            )
-        if "chunk" in reason:
-            return RemoteProtocolError(f"broken chunked encoding from {where}: {reason}")
-        return RemoteProtocolError(f"malformed response from {where}: {reason}")
+        bad_status_line = reason.startswith(("illegal status line", "illegal request"))
+        raw = b"".join(self._head_chunks)
+        return refused_response(self._origin, reason, raw, bad_status_line)
 
     def _eof_error(self) -> RemoteProtocolError:
-        where = self._origin
-        head = self._head
-        if head is None:
-            if self._started:
-                return RemoteProtocolError(
-                    f"server closed the connection while sending the response headers ({where})"
-                )
-            return RemoteProtocolError(
-                f"server closed the connection without sending a response ({where})"
-            )
-        received = self._body_received
-        for name, value in head.headers:
-            if name.lower() == b"content-length":
-                return RemoteProtocolError(
-                    f"server closed the connection after {received} bytes of a "
-                    f"Content-Length: {value.decode('latin-1')} body ({where})"
-                )
-        return RemoteProtocolError(
-            f"server closed the connection in the middle of a chunked body, "
-            f"after {received} bytes ({where})"
+        return closed_early(
+            self._origin, self._head, self._started, self._body_received, by_length=True
         )

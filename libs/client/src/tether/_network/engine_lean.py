@@ -24,7 +24,8 @@ from .engine import (
     InformationalHead,
     ResponseHead,
     _clip,
-    _header_values,
+    closed_early,
+    refused_response,
 )
 
 __all__ = ["LeanEngine"]
@@ -795,46 +796,14 @@ class LeanEngine:
     # -- errors (cold paths) ---------------------------------------------------------------
 
     def _receive_error(self, reason: str, raw: bytes) -> RemoteProtocolError:
-        where = self._origin
-        if self._head is None and reason.startswith("illegal status line"):
-            line = raw.lstrip(b"\r\n").split(b"\n", 1)[0].rstrip(b"\r")
-            return RemoteProtocolError(
-                f"{where} sent no valid HTTP/1.1 status line: got {_clip(line)!r}"
-            )
-        if "Content-Length" in reason:
-            values = b", ".join(_header_values(raw, b"content-length")).decode("latin-1")
-            return RemoteProtocolError(
-                f"{where} sent an invalid Content-Length ({values or '?'}): {reason}"
-            )
-        if "Transfer-Encoding" in reason:
-            values = b", ".join(_header_values(raw, b"transfer-encoding")).decode("latin-1")
-            return RemoteProtocolError(
-                f"{where} sent an unsupported Transfer-Encoding ({values or '?'}): {reason}"
-            )
-        if "chunk" in reason:
-            return RemoteProtocolError(f"broken chunked encoding from {where}: {reason}")
-        return RemoteProtocolError(f"malformed response from {where}: {reason}")
+        bad_status_line = self._head is None and reason.startswith("illegal status line")
+        return refused_response(self._origin, reason, raw, bad_status_line)
 
     def _eof_error(self) -> RemoteProtocolError:
-        where = self._origin
-        head = self._head
-        if head is None:
-            if self._started:
-                return RemoteProtocolError(
-                    f"server closed the connection while sending the response headers ({where})"
-                )
-            return RemoteProtocolError(
-                f"server closed the connection without sending a response ({where})"
-            )
-        received = self._body_received
-        if self._framing == _LENGTH:
-            for name, value in head.headers:
-                if name.lower() == b"content-length":
-                    return RemoteProtocolError(
-                        f"server closed the connection after {received} bytes of a "
-                        f"Content-Length: {value.decode('latin-1')} body ({where})"
-                    )
-        return RemoteProtocolError(
-            f"server closed the connection in the middle of a chunked body, "
-            f"after {received} bytes ({where})"
+        return closed_early(
+            self._origin,
+            self._head,
+            self._started,
+            self._body_received,
+            by_length=self._framing == _LENGTH,
         )
