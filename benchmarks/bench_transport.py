@@ -7,17 +7,18 @@ core 1, and runs every scenario for every candidate in `_transport_candidates`:
 - sync: sequential small GETs; 10 MiB downloads; 10 MiB uploads.
 - async: small GETs at concurrency 10, 100 and 1000; 10 MiB downloads and uploads.
 
-Unlike the other suites, this one measures throughput: each run sends a fixed number
-of requests, after a warm-up that opens the connections; the median of `REPEAT` runs
-is reported in requests or MiB per second, with the ratio baseline/candidate ("2.0x":
-the baseline does twice the work in the same time). The baseline is tether, or the
-h11 loop while tether's transport does not exist. A PNG chart goes to
-``benchmarks/results/transport.png``. ``TETHER_BENCH_SCALE=0.2`` shortens every count;
-``TETHER_BENCH_SCENARIOS="sync small,x100"`` keeps the scenarios whose name contains
-one of the parts, and ``TETHER_BENCH_CANDIDATES="tether,h11 loop"`` the candidates named.
-With ``--docs`` (``python -m benchmarks transport --docs``), the chart and the table as
-Markdown are also written to ``docs/assets/benchmarks/``, which the docs' benchmarks
-page includes.
+Unlike the other suites, this one measures throughput: each run makes a fresh client,
+warms it up (opening its connections; for small GETs a tenth of the count), then times
+a fixed number of requests. The candidates take turns, one run each per round, and the
+median of `REPEAT` rounds is reported in requests or MiB per second, with the ratio
+baseline/candidate ("2.0x": the baseline does twice the work in the same time). The
+baseline is tether, or the h11 loop while tether's transport does not exist. A PNG
+chart goes to ``benchmarks/results/transport.png``. ``TETHER_BENCH_SCALE=0.2`` shortens
+every count; ``TETHER_BENCH_SCENARIOS="sync small,x100"`` keeps the scenarios whose name
+contains one of the parts, and ``TETHER_BENCH_CANDIDATES="tether,h11 loop"`` the
+candidates named. With ``--docs`` (``python -m benchmarks transport --docs``), the chart
+and the table as Markdown are also written to ``docs/assets/benchmarks/``, which the
+docs' benchmarks page includes.
 """
 
 from __future__ import annotations
@@ -122,20 +123,30 @@ def _rate(scenario: Scenario, seconds: float) -> float:
     return scenario.count * BIG / MIB / seconds
 
 
-def run_sync(scenario: Scenario, factory: Callable[[], SyncCandidate]) -> float:
+def _warm_up_count(scenario: Scenario) -> int:
+    """Requests sent before timing: enough to open the connections and warm the code.
+
+    One request per connection for big bodies; for small GETs a tenth of the timed
+    count, so no candidate is timed while its (or nginx's) caches are still cold.
+    """
+    if scenario.action != "small":
+        return scenario.concurrency
+    return max(scenario.concurrency, scenario.count // 10)
+
+
+def sync_sample(scenario: Scenario, factory: Callable[[], SyncCandidate]) -> float:
+    """One timed run of `scenario` on a fresh client: its rate."""
     client = factory()
     try:
         call = _sync_call(client, scenario.action)
-        call()  # warm-up: opens the connection
-        samples = []
-        for _ in range(REPEAT):
-            start = time.perf_counter()
-            for _ in range(scenario.count):
-                call()
-            samples.append(time.perf_counter() - start)
+        for _ in range(_warm_up_count(scenario)):
+            call()
+        start = time.perf_counter()
+        for _ in range(scenario.count):
+            call()
+        return _rate(scenario, time.perf_counter() - start)
     finally:
         client.close()
-    return _rate(scenario, statistics.median(samples))
 
 
 def _async_call(client: AsyncCandidate, action: str) -> Callable[[], Awaitable[object]]:
@@ -149,7 +160,7 @@ def _async_call(client: AsyncCandidate, action: str) -> Callable[[], Awaitable[o
     return lambda: client.post(UPLOAD_PATH, UPLOAD_BODY)
 
 
-async def _async_runs(scenario: Scenario, factory: Callable[[int], AsyncCandidate]) -> list[float]:
+async def _async_sample(scenario: Scenario, factory: Callable[[int], AsyncCandidate]) -> float:
     client = factory(scenario.concurrency)
     call = _async_call(client, scenario.action)
 
@@ -170,14 +181,15 @@ async def _async_runs(scenario: Scenario, factory: Callable[[int], AsyncCandidat
         return time.perf_counter() - start
 
     try:
-        await batch(scenario.concurrency)  # warm-up: opens every connection
-        return [await batch(scenario.count) for _ in range(REPEAT)]
+        await batch(_warm_up_count(scenario))  # opens every connection
+        return _rate(scenario, await batch(scenario.count))
     finally:
         await client.aclose()
 
 
-def run_async(scenario: Scenario, factory: Callable[[int], AsyncCandidate]) -> float:
-    return _rate(scenario, statistics.median(asyncio.run(_async_runs(scenario, factory))))
+def async_sample(scenario: Scenario, factory: Callable[[int], AsyncCandidate]) -> float:
+    """One timed run of `scenario` on a fresh client and event loop: its rate."""
+    return asyncio.run(_async_sample(scenario, factory))
 
 
 def _selection(variable: str) -> list[str]:
@@ -186,7 +198,12 @@ def _selection(variable: str) -> list[str]:
 
 
 def run_all(port: int, scale: float, log: Callable[[str], None]) -> list[Outcome]:
-    """Every candidate in every scenario; failures and absences become notes."""
+    """Every candidate in every scenario; failures and absences become notes.
+
+    The candidates take turns: each of the `REPEAT` rounds times every candidate once,
+    so a slow spell of the machine (or a warming-up server) falls on all of them
+    rather than on whichever happened to run then.
+    """
     sync, async_ = sync_candidates(HOST, port), async_candidates(HOST, port)
     only = _selection("TETHER_BENCH_SCENARIOS")
     who = _selection("TETHER_BENCH_CANDIDATES")
@@ -194,20 +211,31 @@ def run_all(port: int, scale: float, log: Callable[[str], None]) -> list[Outcome
     for scenario in scenarios(scale):
         if only and not any(part in scenario.name for part in only):
             continue
-        names = sync if scenario.kind == "sync" else async_
-        for name in names:
-            if who and name not in who:
-                continue
-            try:
-                if scenario.kind == "sync":
-                    rate = run_sync(scenario, sync[name])
+        names = [
+            name for name in (sync if scenario.kind == "sync" else async_) if not who or name in who
+        ]
+        samples: dict[str, list[float]] = {name: [] for name in names}
+        notes: dict[str, str] = {}
+        for _ in range(REPEAT):
+            for name in names:
+                if name in notes:
+                    continue
+                try:
+                    if scenario.kind == "sync":
+                        rate = sync_sample(scenario, sync[name])
+                    else:
+                        rate = async_sample(scenario, async_[name])
+                except Unavailable as exc:
+                    notes[name] = f"not available: {exc}"
+                except Exception as exc:
+                    notes[name] = f"failed: {type(exc).__name__}: {exc}"
                 else:
-                    rate = run_async(scenario, async_[name])
-                outcome = Outcome(scenario, name, rate)
-            except Unavailable as exc:
-                outcome = Outcome(scenario, name, None, f"not available: {exc}")
-            except Exception as exc:
-                outcome = Outcome(scenario, name, None, f"failed: {type(exc).__name__}: {exc}")
+                    samples[name].append(rate)
+        for name in names:
+            if name in notes:
+                outcome = Outcome(scenario, name, None, notes[name])
+            else:
+                outcome = Outcome(scenario, name, statistics.median(samples[name]))
             outcomes.append(outcome)
             shown = f"{outcome.rate:,.0f} {scenario.unit}" if outcome.rate else outcome.note
             log(f"  {scenario.name:<24} {name:<10} {shown}")
