@@ -311,6 +311,30 @@ def test_copies_never_see_each_others_changes(
             assert one.raw == other.raw
 
 
+@settings(max_examples=200, deadline=None)
+@given(PAIRS, OPERATIONS)
+def test_from_wire_reads_and_changes_like_headers_built_from_the_same_bytes(
+    pairs: list[tuple[str, str]], operations: list[tuple[Any, ...]]
+) -> None:
+    fields = [(name.encode(), value.encode()) for name, value in pairs]
+    adopted, built = Headers.from_wire(fields), Headers(list(fields))
+    assert _state(adopted) == _state(built)
+    for operation in operations:
+        assert _apply(adopted, operation) == _apply(built, operation)
+        assert _state(adopted) == _state(built)
+    # The adopted list is the headers' own, but no change ever writes into it.
+    assert fields == [(name.encode(), value.encode()) for name, value in pairs]
+
+
+def test_from_wire_adopts_the_list_without_copying_or_decoding_it() -> None:
+    fields = [(b"Content-Type", b"text/plain; charset=latin-1"), (b"X-Name", b"caf\xe9")]
+    headers = Headers.from_wire(fields)
+    assert headers._raw is fields and headers._names is None  # decoded on first read only
+    assert "content-type" in headers
+    assert headers["X-Name"] == "café"  # the encoding is detected, as for Headers(fields)
+    assert headers.encoding == Headers(fields).encoding == "iso-8859-1"
+
+
 def test_building_from_headers_shares_until_a_change() -> None:
     original = Headers([("A", "1"), ("a", "2"), ("B", "3")])
     derived = Headers(original)

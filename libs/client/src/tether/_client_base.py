@@ -59,6 +59,8 @@ EventHook = Callable[..., Any]
 # How many (base_url, string URL) joins a client remembers: the paths an application
 # calls again and again, bounded so that unique URLs cannot grow it without end.
 _URL_CACHE_SIZE = 256
+# The base `Auth` sends the request unchanged and holds no state: one serves every request.
+_NO_AUTH = Auth()
 
 
 class ClientState(enum.Enum):
@@ -399,11 +401,11 @@ class BaseClient:
             return chosen
         url = request.url
         if not url.userinfo:  # the usual case: no credentials in the URL to decode
-            return Auth()
+            return _NO_AUTH
         username, password = url.username, url.password
         if username or password:
             return BasicAuth(username=username, password=password)
-        return Auth()
+        return _NO_AUTH
 
     def _follows(self, follow_redirects: bool | UseClientDefault) -> bool:
         if isinstance(follow_redirects, UseClientDefault):

@@ -143,7 +143,7 @@ class Request:
         ):
             auto.append((b"Content-Length", b"0"))
         if auto:
-            self.headers = Headers([*auto, *self.headers.raw])
+            self.headers = Headers.from_wire([*auto, *self.headers.raw])
 
     @property
     def content(self) -> bytes:

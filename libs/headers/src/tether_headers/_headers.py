@@ -138,6 +138,24 @@ class Headers(MutableMapping[str, str]):
         self._values = values
         self._set_view(compatible and is_ascii(names, values))
 
+    @classmethod
+    def from_wire(cls, fields: list[tuple[bytes, bytes]]) -> Headers:
+        """Headers that adopt `fields`, byte pairs a strict parser already checked.
+
+        The list is neither copied nor checked: it must hold ``(bytes, bytes)`` tuples
+        and nobody may change it afterwards. This spares a transport that has parsed a
+        response head (or a client that has assembled a request's fields from checked
+        ones) a second pass over every field; anything else should use ``Headers(...)``.
+        """
+        headers = cls.__new__(cls)
+        headers._encoding = None
+        headers._raw = fields
+        headers._names = headers._values = headers._view = None
+        headers._index = None
+        headers._valid = False
+        headers._shared = False
+        return headers
+
     # -- the lazy parts ---------------------------------------------------------------
 
     def _share_with(self, new: Headers) -> None:

@@ -29,6 +29,7 @@ from functools import partial
 from typing import Any, ClassVar, Final
 
 from tether_content import ByteStream
+from tether_headers import Headers
 
 from .._config import DEFAULT_LIMITS, Limits
 from .._exceptions import (
@@ -186,7 +187,7 @@ class ConnectionPool:
                 stream = PoolStream(self, conn, limits, request)
                 return Response(
                     head.status,
-                    headers=head.headers,
+                    headers=Headers.from_wire(head.headers),
                     stream=stream if trace is None else TracedStream(stream, trace, request),
                     extensions={
                         "http_version": head.http_version,

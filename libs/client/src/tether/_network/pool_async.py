@@ -30,6 +30,8 @@ from contextlib import nullcontext
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar, Final
 
+from tether_headers import Headers
+
 from .._config import DEFAULT_LIMITS, Limits
 from .._exceptions import (
     ConnectError,
@@ -173,7 +175,7 @@ class AsyncConnectionPool:
                 stream = AsyncPoolStream(self, conn, limits, request)
                 return Response(
                     head.status,
-                    headers=head.headers,
+                    headers=Headers.from_wire(head.headers),
                     stream=stream if trace is None else AsyncTracedStream(stream, trace, request),
                     extensions={
                         "http_version": head.http_version,

@@ -31,6 +31,10 @@ class ConnectionState(enum.Enum):
     IDLE = "idle"
     CLOSED = "closed"
 
+    # Members are singletons compared by identity; Enum's own hash is a Python-level
+    # call, and `transition` hashes twice on every acquire and release.
+    __hash__ = object.__hash__
+
 
 NEW: Final = ConnectionState.NEW
 ACTIVE: Final = ConnectionState.ACTIVE
