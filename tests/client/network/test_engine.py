@@ -212,6 +212,41 @@ def test_fields_given_as_lists_are_accepted(engine: Callable[..., AnyEngine]) ->
         e.next_cycle()
 
 
+def test_a_repeated_request_head_keeps_its_framing_and_state_checks(
+    engine: Callable[..., AnyEngine],
+) -> None:
+    # The lean engine serialises a repeated head once; each use must still act on it.
+    fields = [*HOST, (b"Content-Length", b"3"), (b"Expect", b"100-continue")]
+    e = engine()
+    first = e.start_request(b"POST", b"/up", fields)
+    assert e.awaiting_continue
+    assert e.send_body(b"abc") == b"abc"
+    e.end_body()
+    e.receive(OK)
+    e.next_cycle()
+    other = engine()
+    assert other.start_request(b"POST", b"/up", list(fields)) == first
+    assert other.awaiting_continue
+    with pytest.raises(LocalProtocolError, match="exceeds its Content-Length: 3 bytes"):
+        other.send_body(b"abcd")
+    assert e.start_request(b"POST", b"/up", fields) == first
+    with pytest.raises(LocalProtocolError, match="cannot start a request to example"):
+        e.start_request(b"POST", b"/up", fields)
+    for _ in range(2):
+        c = engine()
+        get(c, [(b"Connection", b"close")])
+        c.receive(OK)
+        assert not c.reusable
+
+
+def test_lean_head_cache_does_not_vouch_for_a_non_bytes_target() -> None:
+    LeanEngine(ORIGIN).start_request(b"GET", b"/cached", HOST)
+    with pytest.raises(LocalProtocolError, match="invalid request target"):
+        LeanEngine(ORIGIN).start_request(b"GET", memoryview(b"/cached"), HOST)  # type: ignore[arg-type]
+    with pytest.raises(LocalProtocolError, match="invalid request method"):
+        LeanEngine(ORIGIN).start_request(memoryview(b"PURGE"), b"/cached", HOST)  # type: ignore[arg-type]
+
+
 def test_long_target_is_clipped_in_the_message(engine: Callable[..., AnyEngine]) -> None:
     with pytest.raises(LocalProtocolError, match=r"xxx\.\.\.'") as info:
         engine().start_request(b"GET", b"/ " + b"x" * 500, HOST)

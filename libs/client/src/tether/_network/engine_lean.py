@@ -52,6 +52,14 @@ _VERSIONS: Final = {b"1.1": b"HTTP/1.1", b"1.0": b"HTTP/1.0"}
 _KNOWN_FIELDS: Final[set[tuple[bytes, bytes]]] = set()
 _KNOWN_FIELDS_MAX: Final = 4096
 _KNOWN_METHODS: Final = frozenset({b"GET", b"HEAD", b"POST", b"PUT", b"DELETE", b"PATCH"})
+# Request heads already validated and serialised, keyed by (method, target, *fields):
+# a client repeating a request skips the work. Only exact-bytes methods and targets are
+# looked up; a field equal to a cached one (bytes or a read-only memoryview) serialises
+# to the same bytes. Bounded, cleared when full; like `_KNOWN_FIELDS`, it holds field
+# values (credentials included) in memory, as the caller's own headers do.
+_Plan = tuple[bytes, bytes | None, bool, bool, bool, bool]
+_HEADS: Final[dict[tuple[object, ...], _Plan]] = {}
+_HEADS_MAX: Final = 256
 # Lengths of the request field names the engine acts on: others are never lowered.
 _WATCHED_LENGTHS: Final = frozenset({4, 6, 7, 10, 14, 17})
 
@@ -278,6 +286,43 @@ class LeanEngine:
 
     def start_request(self, method: bytes, target: bytes, headers: HeaderList) -> bytes:
         """Serialise the request head: Host first, then the fields in the caller's order."""
+        plan = None
+        if type(method) is bytes and type(target) is bytes:
+            try:
+                key = (method, target, *headers)
+                plan = _HEADS.get(key)
+            except TypeError:  # an unhashable field (a list, a bytearray): the long way
+                key = None
+        else:
+            key = None
+        if plan is None:
+            plan = self._plan(method, target, headers)
+            if key is not None:
+                if len(_HEADS) >= _HEADS_MAX:
+                    _HEADS.clear()
+                _HEADS[key] = plan
+        if self._client != _IDLE or self._server != _S_HEAD or self._eof:
+            self._client = _ERROR
+            raise LocalProtocolError(
+                f"cannot start a request to {self._origin}: a request is already in progress "
+                f"(client {self._client_name()}, server {self._server_name()})"
+            )
+        head, length, chunked, keep_alive, expect, upgrade = plan
+        self._method = method
+        self._send_chunked = chunked
+        if length is not None:
+            self._declared = length
+            self._send_remaining = int(length)
+        self._keep_alive = keep_alive
+        self._waiting_100 = expect
+        self._switch_upgrade = upgrade
+        self._switch_connect = method == b"CONNECT"
+        self._client = _SEND_BODY
+        self._requested = True
+        return head
+
+    def _plan(self, method: bytes, target: bytes, headers: HeaderList) -> _Plan:
+        """Validate a request head and serialise it (its framing and intentions beside it)."""
         where = self._origin
         if method not in _KNOWN_METHODS and (
             type(method) is not bytes or _TOKEN.fullmatch(method) is None
@@ -343,27 +388,10 @@ class LeanEngine:
                 f"a request to {where} cannot have both Content-Length and "
                 "Transfer-Encoding headers (RFC 9112 §6.2)"
             )
-        if self._client != _IDLE or self._server != _S_HEAD or self._eof:
-            self._client = _ERROR
-            raise LocalProtocolError(
-                f"cannot start a request to {where}: a request is already in progress "
-                f"(client {self._client_name()}, server {self._server_name()})"
-            )
         lines.insert(1, host_line)
         lines.append(b"")
         lines.append(b"")
-        self._method = method
-        self._send_chunked = chunked
-        if length is not None:
-            self._declared = length
-            self._send_remaining = int(length)
-        self._keep_alive = keep_alive
-        self._waiting_100 = expect
-        self._switch_upgrade = upgrade
-        self._switch_connect = method == b"CONNECT"
-        self._client = _SEND_BODY
-        self._requested = True
-        return b"\r\n".join(lines)
+        return b"\r\n".join(lines), length, chunked, keep_alive, expect, upgrade
 
     def _checked_field(self, name: object, value: object) -> tuple[bytes, bytes]:
         where = self._origin
