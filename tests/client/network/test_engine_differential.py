@@ -25,9 +25,12 @@ AnyEngine = H11Engine | LeanEngine
 NAMES = [b"Content-Type", b"X-A", b"Server", b"Set-Cookie", b"Connection", b"Content-Length"]
 NAMES += [b"Transfer-Encoding", b"content-length", b"TRANSFER-ENCODING", b"Date", b"Bad Name"]
 NAMES += [b"X:Y", b"", b"\xdcmlaut", b"Keep-Alive", b"Upgrade"]
+# The lean engine finds framing fields by searching the lowered block for "\r\nname:".
+NAMES += [b"connection", b"CONTENT-LENGTH", b"X-Content-Length", b"Transfer-Encodings"]
 VALUES = [b"text/plain", b"a b", b" padded ", b"close", b"keep-alive, Close", b"chunked"]
 VALUES += [b"Chunked", b"gzip, chunked", b"gzip", b"5", b"0", b"3, 3", b"3, 4", b"-1", b"abc"]
 VALUES += [b"", b"\x00", b"a\rb", b"\x7f\x80\xff", b"\t", b"1" * 21, b"x" * 120, b"12"]
+VALUES += [b"closed", b"upgrade, close", b"Content-Length: 3", b"1" * 20]
 
 
 @st.composite

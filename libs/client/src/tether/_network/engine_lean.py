@@ -126,49 +126,54 @@ def _head_lines(head: bytes) -> list[bytes]:
     return [lines[0], *folded]
 
 
-class _Framing:
-    """What a head's fields say about its body and the connection (one pass)."""
-
-    __slots__ = ("chunked", "close", "length")
-
-    def __init__(self, length: int | None, chunked: bool, close: bool) -> None:
-        self.length = length
-        self.chunked = chunked
-        self.close = close
+# What a head's fields say: the fields, Content-Length, chunked, Connection: close.
+_Fields = tuple[HeaderList, int | None, bool, bool]
 
 
-_NO_FRAMING: Final = _Framing(None, False, False)
-
-
-def _parse_fields(block: bytes) -> tuple[HeaderList, _Framing]:
-    """Validate and split ``name: value\\r\\n`` lines, then apply the framing rules."""
+def _parse_fields(block: bytes) -> _Fields:
+    """Validate ``name: value\\r\\n`` lines (naming the first bad one), then split them."""
     if _FIELD_BLOCK.fullmatch(block) is None:
         for line in block.split(b"\r\n")[:-1]:
             if _FIELDS.fullmatch(line + b"\r\n") is None:
                 raise _Malformed(f"illegal header line: {line!r}")
         raise _Malformed("illegal header block")  # pragma: no cover - a line fails above
-    fields: HeaderList = _FIELDS.findall(block)
+    return _split_fields(b"\r\n" + block, 2, len(block) + 2)
+
+
+def _split_fields(data: bytes, start: int, end: int) -> _Fields:
+    """Split the valid field lines ``data[start:end]`` and apply the framing rules.
+
+    ``data[start - 2:start]`` is the CRLF ending the line before, and no CR or LF is
+    inside a valid line, so ``\\r\\nname:`` in the lowered block finds field `name`
+    (its index is the number of line ends before it) without a loop over the fields.
+    """
+    fields: HeaderList = _FIELDS.findall(data, start, end)
+    lowered = data[start - 2 : end].lower()
     length: bytes | None = None
     chunked = close = False
     plain = True  # at most one Content-Length, of digits only; Transfer-Encoding: chunked
-    for name, value in fields:
-        size = len(name)
-        if size == 14:
-            if name.lower() == b"content-length":
-                if length is not None or not value.isdigit() or len(value) > 20:
-                    plain = False
-                length = value
-        elif size == 17:
-            if name.lower() == b"transfer-encoding":
-                if chunked or value != b"chunked":
-                    plain = False
-                chunked = True
-        elif size == 10 and name.lower() == b"connection" and b"close" in _comma_tokens(value):
-            close = True
+    at = lowered.find(b"\r\ncontent-length:")
+    if at >= 0:
+        length = fields[lowered.count(b"\r\n", 0, at)][1]
+        once = lowered.find(b"\r\ncontent-length:", at + 17) < 0
+        plain = once and length.isdigit() and len(length) <= 20
+    at = lowered.find(b"\r\ntransfer-encoding:")
+    if at >= 0:
+        chunked = True
+        once = lowered.find(b"\r\ntransfer-encoding:", at + 20) < 0
+        if not once or fields[lowered.count(b"\r\n", 0, at)][1] != b"chunked":
+            plain = False
+    if b"close" in lowered:
+        at = lowered.find(b"\r\nconnection:")
+        while at >= 0:
+            if b"close" in _comma_tokens(fields[lowered.count(b"\r\n", 0, at)][1]):
+                close = True
+                break
+            at = lowered.find(b"\r\nconnection:", at + 13)
     if not plain:
         fields = _normalise(fields)
         length = next((v for n, v in fields if n.lower() == b"content-length"), None)
-    return fields, _Framing(None if length is None else int(length), chunked, close)
+    return fields, None if length is None else int(length), chunked, close
 
 
 def _normalise(fields: HeaderList) -> HeaderList:
@@ -540,38 +545,42 @@ class LeanEngine:
                 if buffer[position] < 0x21:
                     raise _Malformed("illegal status line")
                 stop = buffer.find(b"\r\n\r\n", position + self._searched)
-                head = buffer[position:stop] if stop >= 0 else b""
-                if stop >= 0 and head.count(b"\n") == head.count(b"\r\n"):
-                    position = stop + 4
-                    if b"\n " in head or b"\n\t" in head:  # obs-fold, joined as h11 does
-                        lines = _head_lines(head)
-                        status_line = lines[0]
-                        block = b"".join(line + b"\r\n" for line in lines[1:])
-                    else:
-                        first = head.find(b"\r\n")
-                        if first < 0:
-                            status_line, block = head, b""
-                        else:
-                            status_line, block = head[:first], head[first + 2 :] + b"\r\n"
-                else:
-                    # Bare LF line ends (h11 accepts them): the exact, slower search.
-                    cut = _blank_line(buffer, position + self._searched)
-                    if cut < 0:
-                        if end - position > self._max_head_size:
-                            raise RemoteProtocolError(
-                                f"the response headers from {self._origin} exceed "
-                                f"{self._max_head_size} bytes"
-                            )
-                        # A head arriving in many pieces is searched once, not again
-                        # from its start each time (a blank line spans at most 4 bytes).
-                        self._searched = max(0, end - position - 3)
-                        break
-                    lines = _head_lines(buffer[position:cut])
-                    status_line = lines[0]
-                    block = b"".join(line + b"\r\n" for line in lines[1:])
-                    position = cut + (3 if buffer[cut + 1] == 13 else 2)
+                if stop >= 0:
+                    # The common head: CRLF line ends, no obs-fold (a folded line or a
+                    # bare LF fails these two matches), matched in place in the buffer.
+                    first = buffer.find(b"\r\n", position)
+                    match = _STATUS_LINE.fullmatch(buffer, position, first)
+                    if match is not None and (
+                        first == stop or _FIELD_BLOCK.fullmatch(buffer, first + 2, stop + 2)
+                    ):
+                        self._searched = 0
+                        fields = (
+                            _split_fields(buffer, first + 2, stop + 2) if first < stop else None
+                        )
+                        position = stop + 4
+                        if self._head_event(match, fields, events):
+                            break
+                        continue
+                # Bare LF line ends, obs-fold or an error: the exact, slower search.
+                cut = _blank_line(buffer, position + self._searched)
+                if cut < 0:
+                    if end - position > self._max_head_size:
+                        raise RemoteProtocolError(
+                            f"the response headers from {self._origin} exceed "
+                            f"{self._max_head_size} bytes"
+                        )
+                    # A head arriving in many pieces is searched once, not again
+                    # from its start each time (a blank line spans at most 4 bytes).
+                    self._searched = max(0, end - position - 3)
+                    break
+                lines = _head_lines(buffer[position:cut])
+                position = cut + (3 if buffer[cut + 1] == 13 else 2)
                 self._searched = 0
-                if self._head_event(status_line, block, events):
+                match = _STATUS_LINE.fullmatch(lines[0])
+                if match is None:
+                    raise _Malformed(f"illegal status line: {lines[0]!r}")
+                block = b"".join(line + b"\r\n" for line in lines[1:])
+                if self._head_event(match, _parse_fields(block) if block else None, events):
                     break
             elif server == _S_BODY:
                 if self._framing == _LENGTH:
@@ -603,14 +612,18 @@ class LeanEngine:
         self._buffer = buffer[position:] if position < end else b""
         return events
 
-    def _head_event(self, status_line: bytes, block: bytes, events: list[Event]) -> bool:
-        """Parse one head into `events`; True when the stream now belongs to someone else."""
-        match = _STATUS_LINE.fullmatch(status_line)
-        if match is None:
-            raise _Malformed(f"illegal status line: {status_line!r}")
+    def _head_event(
+        self, match: re.Match[bytes], parsed: _Fields | None, events: list[Event]
+    ) -> bool:
+        """Turn one head into `events`; True when the stream now belongs to someone else."""
         version, code, reason = match.groups()
         status = int(code)
-        fields, framing = _parse_fields(block) if block else ([], _NO_FRAMING)
+        if parsed is None:
+            fields: HeaderList = []
+            length: int | None = None
+            chunked = close = False
+        else:
+            fields, length, chunked, close = parsed
         if status < 200:
             if status < 100:
                 raise _Malformed(
@@ -635,10 +648,7 @@ class LeanEngine:
             events.append(RESPONSE_END)
             return True
         self._switch_connect = self._switch_upgrade = False
-        keep_alive = version >= b"1.1" and not framing.close
-        chunked = framing.chunked
-        length = framing.length
-        if not keep_alive:
+        if close or version < b"1.1":
             self._keep_alive = False
         if status == 204 or status == 304 or self._method == b"HEAD":
             length = 0
