@@ -506,6 +506,42 @@ def test_eof_when_idle_or_after_a_complete_response_is_quiet(
         e.receive(b"more")
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"HTTP/1.1 200 OK\r\nA: b\nC: d\r\nContent-Length: 0\r\n\r\n",
+        b"HTTP/1.1 200 OK\nA: b\r\nC: d\r\nContent-Length: 0\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nA: b\r\nC:\r\n d\r\nContent-Length: 0\r\n\r\n",
+    ],
+)
+def test_bare_lf_or_folded_line_before_the_blank_line(
+    engine: Callable[..., AnyEngine], raw: bytes
+) -> None:
+    # A line that is not CRLF-ended or is folded is not one of the lean engine's whole
+    # lines: it must take the exact path, which splits and joins lines as h11 does.
+    e = engine()
+    get(e)
+    head = e.receive(raw)[0]
+    assert isinstance(head, ResponseHead)
+    assert head.headers[:2] == [(b"A", b"b"), (b"C", b"d")]
+    assert e.reusable
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"HTTP/1.1 200 OK\r\nA: b\rC: d\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nA: b\r\n\rC: d\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nA: b\r\nC d\r\n\r\n",
+    ],
+)
+def test_a_line_holding_a_bare_cr_is_refused(engine: Callable[..., AnyEngine], raw: bytes) -> None:
+    e = engine()
+    get(e)
+    with pytest.raises(RemoteProtocolError, match="malformed response"):
+        e.receive(raw)
+
+
 # -- malformed responses ---------------------------------------------------------------
 
 

@@ -37,8 +37,10 @@ HeaderList = list[tuple[bytes, bytes]]
 _TOKEN_RE: Final = rb"[-!#$%&'*+.^_`|~0-9A-Za-z]+"
 _VALUE_RE: Final = rb"(?:[^\x00\s]+(?:[ \t]+[^\x00\s]+)*)?"
 _FIELD_RE: Final = rb"(" + _TOKEN_RE + rb"):[ \t]*(" + _VALUE_RE + rb")[ \t]*\r\n"
-_FIELDS: Final = re.compile(_FIELD_RE)
-_FIELD_BLOCK: Final = re.compile(rb"(?:" + _FIELD_RE + rb")*")
+_FIELD_LINE: Final = re.compile(_FIELD_RE)
+# Only a whole line matches (it follows a CRLF and ends with one, with no CR or LF
+# inside), so a block is valid when there are as many matches as line ends.
+_FIELDS: Final = re.compile(rb"(?<=\r\n)" + _FIELD_RE)
 _TOKEN: Final = re.compile(_TOKEN_RE)
 _FIELD_VALUE: Final = re.compile(_VALUE_RE)
 _TARGET: Final = re.compile(rb"[\x21-\x7e]+")
@@ -132,22 +134,26 @@ _Fields = tuple[HeaderList, int | None, bool, bool]
 
 def _parse_fields(block: bytes) -> _Fields:
     """Validate ``name: value\\r\\n`` lines (naming the first bad one), then split them."""
-    if _FIELD_BLOCK.fullmatch(block) is None:
+    parsed = _split_fields(b"\r\n" + block, 2, len(block) + 2)
+    if parsed is None:
         for line in block.split(b"\r\n")[:-1]:
-            if _FIELDS.fullmatch(line + b"\r\n") is None:
+            if _FIELD_LINE.fullmatch(line + b"\r\n") is None:
                 raise _Malformed(f"illegal header line: {line!r}")
         raise _Malformed("illegal header block")  # pragma: no cover - a line fails above
-    return _split_fields(b"\r\n" + block, 2, len(block) + 2)
+    return parsed
 
 
-def _split_fields(data: bytes, start: int, end: int) -> _Fields:
-    """Split the valid field lines ``data[start:end]`` and apply the framing rules.
+def _split_fields(data: bytes, start: int, end: int) -> _Fields | None:
+    """Split the field lines ``data[start:end]`` and apply the framing rules (None: invalid).
 
     ``data[start - 2:start]`` is the CRLF ending the line before, and no CR or LF is
     inside a valid line, so ``\\r\\nname:`` in the lowered block finds field `name`
     (its index is the number of line ends before it) without a loop over the fields.
     """
     fields: HeaderList = _FIELDS.findall(data, start, end)
+    lowered = data[start - 2 : end].lower()
+    if len(fields) != lowered.count(b"\r\n") - 1:
+        return None
     lowered = data[start - 2 : end].lower()
     length: bytes | None = None
     chunked = close = False
@@ -550,17 +556,14 @@ class LeanEngine:
                     # bare LF fails these two matches), matched in place in the buffer.
                     first = buffer.find(b"\r\n", position)
                     match = _STATUS_LINE.fullmatch(buffer, position, first)
-                    if match is not None and (
-                        first == stop or _FIELD_BLOCK.fullmatch(buffer, first + 2, stop + 2)
-                    ):
-                        self._searched = 0
-                        fields = (
-                            _split_fields(buffer, first + 2, stop + 2) if first < stop else None
-                        )
-                        position = stop + 4
-                        if self._head_event(match, fields, events):
-                            break
-                        continue
+                    if match is not None:
+                        parsed = _split_fields(buffer, first + 2, stop + 2)
+                        if parsed is not None:
+                            self._searched = 0
+                            position = stop + 4
+                            if self._head_event(match, parsed, events):
+                                break
+                            continue
                 # Bare LF line ends, obs-fold or an error: the exact, slower search.
                 cut = _blank_line(buffer, position + self._searched)
                 if cut < 0:
@@ -580,7 +583,7 @@ class LeanEngine:
                 if match is None:
                     raise _Malformed(f"illegal status line: {lines[0]!r}")
                 block = b"".join(line + b"\r\n" for line in lines[1:])
-                if self._head_event(match, _parse_fields(block) if block else None, events):
+                if self._head_event(match, _parse_fields(block), events):
                     break
             elif server == _S_BODY:
                 if self._framing == _LENGTH:
@@ -612,18 +615,11 @@ class LeanEngine:
         self._buffer = buffer[position:] if position < end else b""
         return events
 
-    def _head_event(
-        self, match: re.Match[bytes], parsed: _Fields | None, events: list[Event]
-    ) -> bool:
+    def _head_event(self, match: re.Match[bytes], parsed: _Fields, events: list[Event]) -> bool:
         """Turn one head into `events`; True when the stream now belongs to someone else."""
         version, code, reason = match.groups()
         status = int(code)
-        if parsed is None:
-            fields: HeaderList = []
-            length: int | None = None
-            chunked = close = False
-        else:
-            fields, length, chunked, close = parsed
+        fields, length, chunked, close = parsed
         if status < 200:
             if status < 100:
                 raise _Malformed(
