@@ -695,10 +695,9 @@ class LeanEngine:
                             f"{self._max_head_size} bytes"
                         )
                     break
-                line = buffer[position : stop + 2]
-                match = _CHUNK_LINE.fullmatch(line)
+                match = _CHUNK_LINE.fullmatch(buffer, position, stop + 2)
                 if match is None:
-                    raise _Malformed(f"illegal chunk header: {line!r}")
+                    raise _Malformed(f"illegal chunk header: {buffer[position : stop + 2]!r}")
                 position = stop + 2
                 size = int(match[1], 16)
                 if size:
@@ -709,15 +708,21 @@ class LeanEngine:
             elif state == _C_DATA:
                 if position == end:
                     break
-                take = min(self._remaining, end - position)
+                remaining = self._remaining
+                take = remaining if remaining <= end - position else end - position
                 events.append(BodyData(buffer[position : position + take]))
                 position += take
                 self._body_received += take
-                self._remaining -= take
-                if self._remaining:
+                remaining -= take
+                self._remaining = remaining
+                if remaining:
                     break
-                state = _C_FOOTER
-                self._footer = b"\r\n"
+                if buffer[position : position + 2] == b"\r\n":  # the whole footer is here
+                    position += 2
+                    state = _C_SIZE
+                else:
+                    state = _C_FOOTER
+                    self._footer = b"\r\n"
             elif state == _C_FOOTER:
                 if position == end:
                     break
