@@ -253,9 +253,7 @@ class LeanEngine:
         self._server = _S_HEAD
         self._buffer = b""
         self._eof = False
-        self._reset()
-
-    def _reset(self) -> None:
+        # The request side, as `start_request` sets it for each cycle.
         self._method = b""
         self._declared = b"0"
         self._send_chunked = False
@@ -265,13 +263,15 @@ class LeanEngine:
         self._waiting_100 = False
         self._switch_connect = False
         self._switch_upgrade = False
-        self._head: ResponseHead | None = None
-        self._framing = _LENGTH
+        # Set before they are read, once a head says how its body is framed.
         self._remaining = 0
         self._chunk_state = _C_SIZE
         self._footer = b""
+        self._searched = 0  # back to 0 whenever a head is found
+        # The response side, reset by `next_cycle`.
+        self._head: ResponseHead | None = None
+        self._framing = _LENGTH
         self._pre_head_bytes = 0
-        self._searched = 0
         self._body_received = 0
         self._started = False
         self._requested = False
@@ -321,9 +321,13 @@ class LeanEngine:
         head, length, chunked, keep_alive, expect, upgrade = plan
         self._method = method
         self._send_chunked = chunked
-        if length is not None:
+        if length is None:
+            self._declared = b"0"
+            self._send_remaining = 0
+        else:
             self._declared = length
             self._send_remaining = int(length)
+        self._body_sent = 0
         self._keep_alive = keep_alive
         self._waiting_100 = expect
         self._switch_upgrade = upgrade
@@ -620,26 +624,25 @@ class LeanEngine:
         version, code, reason = match.groups()
         status = int(code)
         fields, length, chunked, close = parsed
-        if status < 200:
-            if status < 100:
-                raise _Malformed(
-                    f"InformationalResponse status_code should be in range [100, 200), not {status}"
-                )
-            self._waiting_100 = False
-            if status == 101:
-                if not self._switch_upgrade:
-                    raise _Malformed(
-                        "Received server _SWITCH_UPGRADE event without a pending proposal"
-                    )
-                events.append(self._final_head(status, reason or b"", version, fields))
-                self._server = _S_SWITCHED
-                events.append(RESPONSE_END)
-                return True
-            events.append(InformationalHead(status, reason or b"", fields))
-            return False
+        if status < 100:
+            raise _Malformed(
+                f"InformationalResponse status_code should be in range [100, 200), not {status}"
+            )
         self._waiting_100 = False
-        events.append(self._final_head(status, reason or b"", version, fields))
-        if self._switch_connect and status < 300:
+        if status < 200:
+            if status != 101:
+                events.append(InformationalHead(status, reason or b"", fields))
+                return False
+            if not self._switch_upgrade:
+                raise _Malformed("Received server _SWITCH_UPGRADE event without a pending proposal")
+        if self._pre_head_bytes > self._max_head_size:
+            self._check_head_size(fields)
+        head = ResponseHead(
+            status, reason or b"", _VERSIONS.get(version) or b"HTTP/" + version, fields
+        )
+        self._head = head
+        events.append(head)
+        if status == 101 or (self._switch_connect and status < 300):
             self._server = _S_SWITCHED
             events.append(RESPONSE_END)
             return True
@@ -667,19 +670,14 @@ class LeanEngine:
             self._server = _S_BODY
         return False
 
-    def _final_head(
-        self, status: int, reason: bytes, version: bytes, fields: HeaderList
-    ) -> ResponseHead:
-        if self._pre_head_bytes > self._max_head_size:
-            size = sum(len(name) + len(value) + 4 for name, value in fields)
-            if size > self._max_head_size:
-                raise RemoteProtocolError(
-                    f"the response headers from {self._origin} exceed "
-                    f"{self._max_head_size} bytes ({size} bytes)"
-                )
-        head = ResponseHead(status, reason, _VERSIONS.get(version) or b"HTTP/" + version, fields)
-        self._head = head
-        return head
+    def _check_head_size(self, fields: HeaderList) -> None:
+        """A head that arrived in pieces larger than the limit: the fields must fit it."""
+        size = sum(len(name) + len(value) + 4 for name, value in fields)
+        if size > self._max_head_size:
+            raise RemoteProtocolError(
+                f"the response headers from {self._origin} exceed "
+                f"{self._max_head_size} bytes ({size} bytes)"
+            )
 
     def _chunked(self, buffer: bytes, position: int, events: list[Event]) -> int:
         """Decode chunks from `position`; returns the new position (state kept between calls)."""
@@ -820,7 +818,13 @@ class LeanEngine:
 
     def next_cycle(self) -> None:
         """Reset for the next request on the same connection (only when `reusable`)."""
-        if not self.reusable:
+        if (
+            self._client != _DONE
+            or self._server != _S_DONE
+            or not self._keep_alive
+            or self._buffer
+            or self._eof
+        ):
             reason = (
                 "stray bytes follow the response" if self._buffer else "not in a reusable state"
             )
@@ -828,9 +832,15 @@ class LeanEngine:
                 f"the connection to {self._origin} cannot carry another request: {reason} "
                 f"(client {self._client_name()}, server {self._server_name()})"
             )
+        # Only what a clean cycle leaves changed (see `__init__`).
         self._client = _IDLE
         self._server = _S_HEAD
-        self._reset()
+        self._head = None
+        self._framing = _LENGTH
+        self._pre_head_bytes = 0
+        self._body_received = 0
+        self._started = False
+        self._requested = False
 
     # -- errors (cold paths) ---------------------------------------------------------------
 
