@@ -110,8 +110,9 @@ def _bytesify(value: object) -> bytes:
 
 def _blank_line(buffer: bytes, start: int) -> int:
     """Where the first blank line (``\\n\\n`` or ``\\n\\r\\n``) starts, or -1."""
-    hits = [hit for hit in (buffer.find(b"\n\r\n", start), buffer.find(b"\n\n", start)) if hit >= 0]
-    return min(hits) if hits else -1
+    crlf = buffer.find(b"\n\r\n", start)
+    lf = buffer.find(b"\n\n", start)
+    return crlf if lf < 0 or 0 <= crlf < lf else lf
 
 
 def _head_lines(head: bytes) -> list[bytes]:
@@ -154,7 +155,6 @@ def _split_fields(data: bytes, start: int, end: int) -> _Fields | None:
     lowered = data[start - 2 : end].lower()
     if len(fields) != lowered.count(b"\r\n") - 1:
         return None
-    lowered = data[start - 2 : end].lower()
     length: bytes | None = None
     chunked = close = False
     plain = True  # at most one Content-Length, of digits only; Transfer-Encoding: chunked
