@@ -2,12 +2,14 @@
 
 It keeps every invariant of `engine.H11Engine` (same events, same errors, same limits)
 and accepts and refuses exactly what h11 0.16 does (differential tests feed both the
-same bytes), but does less per cycle: a request head is one join after one pass over
-the fields; a response head is found with ``bytes.find``, its fields validated by one
-regular expression over the whole block and extracted by a second (both in C), and a
-body is sliced from the received bytes at most once. The one deliberate difference:
-after end of file the engine is never `reusable` (h11 calls a read-until-close HTTP/1.1
-response reusable, although its connection is gone).
+same bytes), but does less per cycle. This module is the state machine (who may act,
+where a response ends, when the connection may carry another request); beside it,
+`lean_request` checks and serialises request heads (once per distinct head),
+`lean_response` matches response heads in place in the received bytes,
+`lean_chunked` decodes chunked bodies and `lean_grammar` holds the patterns they
+share. A body is sliced from the received bytes at most once. The one deliberate
+difference: after end of file the engine is never `reusable` (h11 calls a
+read-until-close HTTP/1.1 response reusable, although its connection is gone).
 """
 
 from __future__ import annotations
@@ -27,43 +29,22 @@ from .engine import (
     closed_early,
     refused_response,
 )
+from .lean_chunked import ChunkedReader
+from .lean_request import plan_request
+from .lean_response import (
+    STATUS_LINE,
+    VERSIONS,
+    Fields,
+    Malformed,
+    blank_line,
+    head_lines,
+    parse_fields,
+    split_fields,
+)
 
 __all__ = ["LeanEngine"]
 
 HeaderList = list[tuple[bytes, bytes]]
-
-# The grammar h11 0.16 accepts (RFC 9110 §5.1, §5.5, RFC 9112 §4, §7.1), so that both
-# engines agree byte for byte; `[^\x00\s]` is h11's "vchar or obs-text".
-_TOKEN_RE: Final = rb"[-!#$%&'*+.^_`|~0-9A-Za-z]+"
-_VALUE_RE: Final = rb"(?:[^\x00\s]+(?:[ \t]+[^\x00\s]+)*)?"
-_FIELD_RE: Final = rb"(" + _TOKEN_RE + rb"):[ \t]*(" + _VALUE_RE + rb")[ \t]*\r\n"
-_FIELD_LINE: Final = re.compile(_FIELD_RE)
-# Only a whole line matches (it follows a CRLF and ends with one, with no CR or LF
-# inside), so a block is valid when there are as many matches as line ends.
-_FIELDS: Final = re.compile(rb"(?<=\r\n)" + _FIELD_RE)
-_TOKEN: Final = re.compile(_TOKEN_RE)
-_FIELD_VALUE: Final = re.compile(_VALUE_RE)
-_TARGET: Final = re.compile(rb"[\x21-\x7e]+")
-_STATUS_LINE: Final = re.compile(rb"HTTP/([0-9]\.[0-9]) ([0-9]{3})(?: ((?:[ \t]|[^\x00\s])*))?")
-_CHUNK_LINE: Final = re.compile(rb"([0-9A-Fa-f]{1,20})(?:;.*)?[ \t]*\r\n")
-_DIGITS: Final = re.compile(rb"[0-9]{1,20}")
-
-_VERSIONS: Final = {b"1.1": b"HTTP/1.1", b"1.0": b"HTTP/1.0"}
-
-# Request fields already validated (bytes only; bounded, cleared when full).
-_KNOWN_FIELDS: Final[set[tuple[bytes, bytes]]] = set()
-_KNOWN_FIELDS_MAX: Final = 4096
-_KNOWN_METHODS: Final = frozenset({b"GET", b"HEAD", b"POST", b"PUT", b"DELETE", b"PATCH"})
-# Request heads already validated and serialised, keyed by (method, target, *fields):
-# a client repeating a request skips the work. Only exact-bytes methods and targets are
-# looked up; a field equal to a cached one (bytes or a read-only memoryview) serialises
-# to the same bytes. Bounded, cleared when full; like `_KNOWN_FIELDS`, it holds field
-# values (credentials included) in memory, as the caller's own headers do.
-_Plan = tuple[bytes, bytes | None, bool, bool, bool, bool]
-_HEADS: Final[dict[tuple[object, ...], _Plan]] = {}
-_HEADS_MAX: Final = 256
-# Lengths of the request field names the engine acts on: others are never lowered.
-_WATCHED_LENGTHS: Final = frozenset({4, 6, 7, 10, 14, 17})
 
 # Client (our) states and server (their) states, named as h11 names them in messages.
 _IDLE: Final = 0
@@ -83,135 +64,6 @@ _SERVER_NAMES: Final = ("SEND_RESPONSE", "SEND_BODY", "DONE", "SWITCHED_PROTOCOL
 _LENGTH: Final = 0
 _CHUNKED: Final = 1
 _UNTIL_CLOSE: Final = 2
-# Chunked sub-states.
-_C_SIZE: Final = 0
-_C_DATA: Final = 1
-_C_FOOTER: Final = 2
-_C_TRAILER: Final = 3
-
-
-class _Malformed(Exception):
-    """A response the grammar refuses; `receive` turns it into `RemoteProtocolError`."""
-
-
-def _comma_tokens(value: bytes) -> list[bytes]:
-    return [token for token in (part.strip().lower() for part in value.split(b",")) if token]
-
-
-def _bytesify(value: object) -> bytes:
-    if type(value) is bytes:
-        return value
-    if isinstance(value, str):
-        return value.encode("ascii")
-    if isinstance(value, (bytearray, memoryview)):
-        return bytes(value)
-    raise TypeError(f"expected bytes, got {type(value).__name__}")
-
-
-def _blank_line(buffer: bytes, start: int) -> int:
-    """Where the first blank line (``\\n\\n`` or ``\\n\\r\\n``) starts, or -1."""
-    crlf = buffer.find(b"\n\r\n", start)
-    lf = buffer.find(b"\n\n", start)
-    return crlf if lf < 0 or 0 <= crlf < lf else lf
-
-
-def _head_lines(head: bytes) -> list[bytes]:
-    """The lines of a head (h11's rules: LF or CRLF ends a line, obs-fold joins)."""
-    lines = [line[:-1] if line[-1:] == b"\r" else line for line in head.split(b"\n")]
-    folded: list[bytes] = []
-    for line in lines[1:]:
-        if line[:1] in (b" ", b"\t"):
-            if not folded:
-                raise _Malformed("continuation line at start of headers")
-            folded[-1] = folded[-1] + b" " + line.lstrip(b" \t")
-        else:
-            folded.append(line)
-    return [lines[0], *folded]
-
-
-# What a head's fields say: the fields, Content-Length, chunked, Connection: close.
-_Fields = tuple[HeaderList, int | None, bool, bool]
-
-
-def _parse_fields(block: bytes) -> _Fields:
-    """Validate ``name: value\\r\\n`` lines (naming the first bad one), then split them."""
-    parsed = _split_fields(b"\r\n" + block, 2, len(block) + 2)
-    if parsed is None:
-        for line in block.split(b"\r\n")[:-1]:
-            if _FIELD_LINE.fullmatch(line + b"\r\n") is None:
-                raise _Malformed(f"illegal header line: {line!r}")
-        raise _Malformed("illegal header block")  # pragma: no cover - a line fails above
-    return parsed
-
-
-def _split_fields(data: bytes, start: int, end: int) -> _Fields | None:
-    """Split the field lines ``data[start:end]`` and apply the framing rules (None: invalid).
-
-    ``data[start - 2:start]`` is the CRLF ending the line before, and no CR or LF is
-    inside a valid line, so ``\\r\\nname:`` in the lowered block finds field `name`
-    (its index is the number of line ends before it) without a loop over the fields.
-    """
-    fields: HeaderList = _FIELDS.findall(data, start, end)
-    lowered = data[start - 2 : end].lower()
-    if len(fields) != lowered.count(b"\r\n") - 1:
-        return None
-    length: bytes | None = None
-    chunked = close = False
-    plain = True  # at most one Content-Length, of digits only; Transfer-Encoding: chunked
-    at = lowered.find(b"\r\ncontent-length:")
-    if at >= 0:
-        length = fields[lowered.count(b"\r\n", 0, at)][1]
-        once = lowered.find(b"\r\ncontent-length:", at + 17) < 0
-        plain = once and length.isdigit() and len(length) <= 20
-    at = lowered.find(b"\r\ntransfer-encoding:")
-    if at >= 0:
-        chunked = True
-        once = lowered.find(b"\r\ntransfer-encoding:", at + 20) < 0
-        if not once or fields[lowered.count(b"\r\n", 0, at)][1] != b"chunked":
-            plain = False
-    if b"close" in lowered:
-        at = lowered.find(b"\r\nconnection:")
-        while at >= 0:
-            if b"close" in _comma_tokens(fields[lowered.count(b"\r\n", 0, at)][1]):
-                close = True
-                break
-            at = lowered.find(b"\r\nconnection:", at + 13)
-    if not plain:
-        fields = _normalise(fields)
-        length = next((v for n, v in fields if n.lower() == b"content-length"), None)
-    return fields, None if length is None else int(length), chunked, close
-
-
-def _normalise(fields: HeaderList) -> HeaderList:
-    """h11's rules for Content-Length and Transfer-Encoding (RFC 9112 §6.1, §6.3)."""
-    out: HeaderList = []
-    length: bytes | None = None
-    chunked = False
-    for name, value in fields:
-        lowered = name.lower()
-        if lowered == b"content-length":
-            lengths = {part.strip() for part in value.split(b",")}
-            if len(lengths) != 1:
-                raise _Malformed("conflicting Content-Length headers")
-            value = lengths.pop()
-            if _DIGITS.fullmatch(value) is None:
-                raise _Malformed("bad Content-Length")
-            if length is None:
-                length = value
-                out.append((name, value))
-            elif length != value:
-                raise _Malformed("conflicting Content-Length headers")
-        elif lowered == b"transfer-encoding":
-            if chunked:
-                raise _Malformed("multiple Transfer-Encoding headers")
-            value = value.lower()
-            if value != b"chunked":
-                raise _Malformed("Only Transfer-Encoding: chunked is supported")
-            chunked = True
-            out.append((name, value))
-        else:
-            out.append((name, value))
-    return out
 
 
 class LeanEngine:
@@ -221,11 +73,10 @@ class LeanEngine:
         "_body_received",
         "_body_sent",
         "_buffer",
-        "_chunk_state",
+        "_chunks",
         "_client",
         "_declared",
         "_eof",
-        "_footer",
         "_framing",
         "_head",
         "_keep_alive",
@@ -265,8 +116,7 @@ class LeanEngine:
         self._switch_upgrade = False
         # Set before they are read, once a head says how its body is framed.
         self._remaining = 0
-        self._chunk_state = _C_SIZE
-        self._footer = b""
+        self._chunks: ChunkedReader | None = None
         self._searched = 0  # back to 0 whenever a head is found
         # The response side, reset by `next_cycle`.
         self._head: ResponseHead | None = None
@@ -297,36 +147,18 @@ class LeanEngine:
 
     def start_request(self, method: bytes, target: bytes, headers: HeaderList) -> bytes:
         """Serialise the request head: Host first, then the fields in the caller's order."""
-        plan = None
-        if type(method) is bytes and type(target) is bytes:
-            try:
-                key = (method, target, *headers)
-                plan = _HEADS.get(key)
-            except TypeError:  # an unhashable field (a list, a bytearray): the long way
-                key = None
-        else:
-            key = None
-        if plan is None:
-            plan = self._plan(method, target, headers)
-            if key is not None:
-                if len(_HEADS) >= _HEADS_MAX:
-                    _HEADS.clear()
-                _HEADS[key] = plan
+        plan = plan_request(method, target, headers, self._origin)
         if self._client != _IDLE or self._server != _S_HEAD or self._eof:
             self._client = _ERROR
             raise LocalProtocolError(
                 f"cannot start a request to {self._origin}: a request is already in progress "
                 f"(client {self._client_name()}, server {self._server_name()})"
             )
-        head, length, chunked, keep_alive, expect, upgrade = plan
+        head, declared, length, chunked, keep_alive, expect, upgrade = plan
         self._method = method
         self._send_chunked = chunked
-        if length is None:
-            self._declared = b"0"
-            self._send_remaining = 0
-        else:
-            self._declared = length
-            self._send_remaining = int(length)
+        self._declared = declared
+        self._send_remaining = length
         self._body_sent = 0
         self._keep_alive = keep_alive
         self._waiting_100 = expect
@@ -335,116 +167,6 @@ class LeanEngine:
         self._client = _SEND_BODY
         self._requested = True
         return head
-
-    def _plan(self, method: bytes, target: bytes, headers: HeaderList) -> _Plan:
-        """Validate a request head and serialise it (its framing and intentions beside it)."""
-        where = self._origin
-        if method not in _KNOWN_METHODS and (
-            type(method) is not bytes or _TOKEN.fullmatch(method) is None
-        ):
-            raise LocalProtocolError(f"invalid request method {_clip(method)!r} for {where}")
-        if type(target) is not bytes or _TARGET.fullmatch(target) is None:
-            raise LocalProtocolError(
-                f"invalid request target {_clip(target)!r} for {where}: "
-                "spaces and control characters must be percent-encoded"
-            )
-        known = _KNOWN_FIELDS
-        lines = [b"%s %s HTTP/1.1" % (method, target)]
-        host_line = b""
-        hosts = 0
-        length: bytes | None = None
-        chunked = False
-        keep_alive = True
-        expect = upgrade = False
-        for name, value in headers:
-            if type(name) is not bytes or type(value) is not bytes or (name, value) not in known:
-                name, value = self._checked_field(name, value)
-                if len(known) > _KNOWN_FIELDS_MAX:
-                    known.clear()
-                known.add((name, value))
-            if len(name) in _WATCHED_LENGTHS:
-                lowered = name.lower()
-                if lowered == b"host":
-                    hosts += 1
-                    host_line = name + b": " + value
-                    continue
-                if lowered == b"content-length":
-                    value, duplicate = self._request_length(value, length)
-                    if duplicate:
-                        continue
-                    length = value
-                elif lowered == b"transfer-encoding":
-                    if chunked:
-                        raise self._bad_framing(b"Transfer-Encoding", "multiple headers")
-                    value = value.lower()
-                    if value != b"chunked":
-                        raise self._bad_framing(
-                            b"Transfer-Encoding", "Only Transfer-Encoding: chunked is supported"
-                        )
-                    chunked = True
-                elif lowered == b"connection":
-                    if b"close" in _comma_tokens(value):
-                        keep_alive = False
-                elif lowered == b"expect":
-                    if b"100-continue" in _comma_tokens(value):
-                        expect = True
-                elif lowered == b"upgrade":
-                    upgrade = upgrade or bool(_comma_tokens(value))
-            lines.append(name + b": " + value)
-        if hosts != 1:
-            reason = (
-                "Missing mandatory Host: header" if not hosts else "Found multiple Host: headers"
-            )
-            raise LocalProtocolError(
-                f"a request to {where} needs exactly one Host header (RFC 9112 §3.2): {reason}"
-            )
-        if chunked and length is not None:
-            raise LocalProtocolError(
-                f"a request to {where} cannot have both Content-Length and "
-                "Transfer-Encoding headers (RFC 9112 §6.2)"
-            )
-        lines.insert(1, host_line)
-        lines.append(b"")
-        lines.append(b"")
-        return b"\r\n".join(lines), length, chunked, keep_alive, expect, upgrade
-
-    def _checked_field(self, name: object, value: object) -> tuple[bytes, bytes]:
-        where = self._origin
-        name = _bytesify(name)
-        value = _bytesify(value)
-        if _TOKEN.fullmatch(name) is None:
-            raise LocalProtocolError(
-                f"invalid request header name {_clip(name)!r} for {where}: "
-                "a field name is a token (RFC 9110 §5.1)"
-            )
-        if _FIELD_VALUE.fullmatch(value) is None:
-            if b"\r" in value or b"\n" in value:
-                what = "contains CR or LF"
-            elif b"\x00" in value:
-                what = "contains NUL"
-            else:
-                what = "has a control character or surrounding whitespace"
-            raise LocalProtocolError(
-                f"invalid value for request header {_clip(name)!r} to {where}: "
-                f"it {what} (RFC 9110 §5.5)"
-            )
-        return name, value
-
-    def _request_length(self, value: bytes, seen: bytes | None) -> tuple[bytes, bool]:
-        lengths = {part.strip() for part in value.split(b",")}
-        if len(lengths) != 1:
-            raise self._bad_framing(b"Content-Length", "conflicting Content-Length headers")
-        value = lengths.pop()
-        if _DIGITS.fullmatch(value) is None:
-            raise self._bad_framing(b"Content-Length", "bad Content-Length")
-        if seen is None:
-            return value, False
-        if seen != value:
-            raise self._bad_framing(b"Content-Length", "conflicting Content-Length headers")
-        return value, True
-
-    def _bad_framing(self, name: bytes, reason: str) -> LocalProtocolError:
-        return LocalProtocolError(f"invalid request header {name!r} for {self._origin}: {reason}")
 
     def send_body(self, data: bytes) -> bytes:
         """Frame `data` as Content-Length bytes (returned as is) or as one chunk."""
@@ -536,7 +258,7 @@ class LeanEngine:
         buffer = self._buffer + data if self._buffer else bytes(data)
         try:
             return self._parse(buffer)
-        except _Malformed as exc:
+        except Malformed as exc:
             self._server = _S_ERROR
             raise self._receive_error(str(exc), buffer) from None
         except RemoteProtocolError:
@@ -553,15 +275,15 @@ class LeanEngine:
                 if position == end:
                     break
                 if buffer[position] < 0x21:
-                    raise _Malformed("illegal status line")
+                    raise Malformed("illegal status line")
                 stop = buffer.find(b"\r\n\r\n", position + self._searched)
                 if stop >= 0:
                     # The common head: CRLF line ends, no obs-fold (a folded line or a
                     # bare LF fails these two matches), matched in place in the buffer.
                     first = buffer.find(b"\r\n", position)
-                    match = _STATUS_LINE.fullmatch(buffer, position, first)
+                    match = STATUS_LINE.fullmatch(buffer, position, first)
                     if match is not None:
-                        parsed = _split_fields(buffer, first + 2, stop + 2)
+                        parsed = split_fields(buffer, first + 2, stop + 2)
                         if parsed is not None:
                             self._searched = 0
                             position = stop + 4
@@ -569,7 +291,7 @@ class LeanEngine:
                                 break
                             continue
                 # Bare LF line ends, obs-fold or an error: the exact, slower search.
-                cut = _blank_line(buffer, position + self._searched)
+                cut = blank_line(buffer, position + self._searched)
                 if cut < 0:
                     if end - position > self._max_head_size:
                         raise RemoteProtocolError(
@@ -580,14 +302,14 @@ class LeanEngine:
                     # from its start each time (a blank line spans at most 4 bytes).
                     self._searched = max(0, end - position - 3)
                     break
-                lines = _head_lines(buffer[position:cut])
+                lines = head_lines(buffer[position:cut])
                 position = cut + (3 if buffer[cut + 1] == 13 else 2)
                 self._searched = 0
-                match = _STATUS_LINE.fullmatch(lines[0])
+                match = STATUS_LINE.fullmatch(lines[0])
                 if match is None:
-                    raise _Malformed(f"illegal status line: {lines[0]!r}")
+                    raise Malformed(f"illegal status line: {lines[0]!r}")
                 block = b"".join(line + b"\r\n" for line in lines[1:])
-                if self._head_event(match, _parse_fields(block), events):
+                if self._head_event(match, parse_fields(block), events):
                     break
             elif server == _S_BODY:
                 if self._framing == _LENGTH:
@@ -604,9 +326,13 @@ class LeanEngine:
                         events.append(RESPONSE_END)
                         break
                 elif self._framing == _CHUNKED:
-                    position = self._chunked(buffer, position, events)
-                    if self._server != _S_DONE:
+                    chunks = self._chunks
+                    assert chunks is not None  # made with the first chunked head
+                    position = chunks.read(buffer, position, events)
+                    if not chunks.done:
                         break
+                    self._server = _S_DONE
+                    events.append(RESPONSE_END)
                 else:  # read until close
                     if position < end:
                         piece = buffer if not position else buffer[position:]
@@ -619,13 +345,13 @@ class LeanEngine:
         self._buffer = buffer[position:] if position < end else b""
         return events
 
-    def _head_event(self, match: re.Match[bytes], parsed: _Fields, events: list[Event]) -> bool:
+    def _head_event(self, match: re.Match[bytes], parsed: Fields, events: list[Event]) -> bool:
         """Turn one head into `events`; True when the stream now belongs to someone else."""
         version, code, reason = match.groups()
         status = int(code)
         fields, length, chunked, close = parsed
         if status < 100:
-            raise _Malformed(
+            raise Malformed(
                 f"InformationalResponse status_code should be in range [100, 200), not {status}"
             )
         self._waiting_100 = False
@@ -634,11 +360,11 @@ class LeanEngine:
                 events.append(InformationalHead(status, reason or b"", fields))
                 return False
             if not self._switch_upgrade:
-                raise _Malformed("Received server _SWITCH_UPGRADE event without a pending proposal")
+                raise Malformed("Received server _SWITCH_UPGRADE event without a pending proposal")
         if self._pre_head_bytes > self._max_head_size:
             self._check_head_size(fields)
         head = ResponseHead(
-            status, reason or b"", _VERSIONS.get(version) or b"HTTP/" + version, fields
+            status, reason or b"", VERSIONS.get(version) or b"HTTP/" + version, fields
         )
         self._head = head
         events.append(head)
@@ -654,7 +380,10 @@ class LeanEngine:
             chunked = False
         if chunked:
             self._framing = _CHUNKED
-            self._chunk_state = _C_SIZE
+            if self._chunks is None:
+                self._chunks = ChunkedReader(self._origin, self._max_head_size)
+            else:
+                self._chunks.start()
             self._server = _S_BODY
         elif length is not None:
             if length:
@@ -678,83 +407,6 @@ class LeanEngine:
                 f"the response headers from {self._origin} exceed "
                 f"{self._max_head_size} bytes ({size} bytes)"
             )
-
-    def _chunked(self, buffer: bytes, position: int, events: list[Event]) -> int:
-        """Decode chunks from `position`; returns the new position (state kept between calls)."""
-        end = len(buffer)
-        state = self._chunk_state
-        while True:
-            if state == _C_SIZE:
-                stop = buffer.find(b"\r\n", position)
-                if stop < 0:
-                    if end - position > self._max_head_size:
-                        raise RemoteProtocolError(
-                            f"the chunk header line from {self._origin} exceed "
-                            f"{self._max_head_size} bytes"
-                        )
-                    break
-                match = _CHUNK_LINE.fullmatch(buffer, position, stop + 2)
-                if match is None:
-                    raise _Malformed(f"illegal chunk header: {buffer[position : stop + 2]!r}")
-                position = stop + 2
-                size = int(match[1], 16)
-                if size:
-                    self._remaining = size
-                    state = _C_DATA
-                else:
-                    state = _C_TRAILER
-            elif state == _C_DATA:
-                if position == end:
-                    break
-                remaining = self._remaining
-                take = remaining if remaining <= end - position else end - position
-                events.append(BodyData(buffer[position : position + take]))
-                position += take
-                self._body_received += take
-                remaining -= take
-                self._remaining = remaining
-                if remaining:
-                    break
-                if buffer[position : position + 2] == b"\r\n":  # the whole footer is here
-                    position += 2
-                    state = _C_SIZE
-                else:
-                    state = _C_FOOTER
-                    self._footer = b"\r\n"
-            elif state == _C_FOOTER:
-                if position == end:
-                    break
-                want = self._footer
-                got = buffer[position : position + len(want)]
-                if got != want[: len(got)]:
-                    raise _Malformed(f"malformed chunk footer: {got!r} (expected {want!r})")
-                position += len(got)
-                self._footer = want[len(got) :]
-                if self._footer:
-                    break
-                state = _C_SIZE
-            else:  # trailer fields: read, checked as h11 checks them, dropped
-                if buffer[position : position + 1] == b"\n":
-                    position += 1
-                elif buffer[position : position + 2] == b"\r\n":
-                    position += 2
-                else:
-                    cut = _blank_line(buffer, position)
-                    if cut < 0:
-                        if end - position > self._max_head_size:
-                            raise RemoteProtocolError(
-                                f"the chunk header line from {self._origin} exceed "
-                                f"{self._max_head_size} bytes"
-                            )
-                        break
-                    lines = _head_lines(b"\n" + buffer[position:cut])[1:]
-                    _parse_fields(b"".join(line + b"\r\n" for line in lines))  # may raise
-                    position = cut + (3 if buffer[cut + 1] == 13 else 2)
-                self._server = _S_DONE
-                events.append(RESPONSE_END)
-                break
-        self._chunk_state = state
-        return position
 
     def connection_closed(self) -> list[Event]:
         """End of file: completes a body read until close, else names what was cut short."""
@@ -853,6 +505,8 @@ class LeanEngine:
             self._origin,
             self._head,
             self._started,
-            self._body_received,
+            self._chunks.received
+            if self._framing == _CHUNKED and self._chunks is not None
+            else self._body_received,
             by_length=self._framing == _LENGTH,
         )
