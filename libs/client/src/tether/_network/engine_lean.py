@@ -255,7 +255,10 @@ class LeanEngine:
             )
         if self._head is None:
             self._pre_head_bytes += len(data)
-        buffer = self._buffer + data if self._buffer else bytes(data)
+        if self._buffer:
+            buffer = self._buffer + data
+        else:
+            buffer = data if type(data) is bytes else bytes(data)
         try:
             return self._parse(buffer)
         except Malformed as exc:
@@ -315,13 +318,15 @@ class LeanEngine:
                 if self._framing == _LENGTH:
                     if position == end:
                         break
-                    take = min(self._remaining, end - position)
+                    remaining = self._remaining
+                    take = remaining if remaining <= end - position else end - position
                     piece = buffer if take == end else buffer[position : position + take]
                     position += take
-                    self._remaining -= take
+                    remaining -= take
+                    self._remaining = remaining
                     self._body_received += take
                     events.append(BodyData(piece))
-                    if not self._remaining:
+                    if not remaining:
                         self._server = _S_DONE
                         events.append(RESPONSE_END)
                         break
