@@ -212,6 +212,41 @@ def test_fields_given_as_lists_are_accepted(engine: Callable[..., AnyEngine]) ->
         e.next_cycle()
 
 
+def test_a_repeated_request_head_keeps_its_framing_and_state_checks(
+    engine: Callable[..., AnyEngine],
+) -> None:
+    # The lean engine serialises a repeated head once; each use must still act on it.
+    fields = [*HOST, (b"Content-Length", b"3"), (b"Expect", b"100-continue")]
+    e = engine()
+    first = e.start_request(b"POST", b"/up", fields)
+    assert e.awaiting_continue
+    assert e.send_body(b"abc") == b"abc"
+    e.end_body()
+    e.receive(OK)
+    e.next_cycle()
+    other = engine()
+    assert other.start_request(b"POST", b"/up", list(fields)) == first
+    assert other.awaiting_continue
+    with pytest.raises(LocalProtocolError, match="exceeds its Content-Length: 3 bytes"):
+        other.send_body(b"abcd")
+    assert e.start_request(b"POST", b"/up", fields) == first
+    with pytest.raises(LocalProtocolError, match="cannot start a request to example"):
+        e.start_request(b"POST", b"/up", fields)
+    for _ in range(2):
+        c = engine()
+        get(c, [(b"Connection", b"close")])
+        c.receive(OK)
+        assert not c.reusable
+
+
+def test_lean_head_cache_does_not_vouch_for_a_non_bytes_target() -> None:
+    LeanEngine(ORIGIN).start_request(b"GET", b"/cached", HOST)
+    with pytest.raises(LocalProtocolError, match="invalid request target"):
+        LeanEngine(ORIGIN).start_request(b"GET", memoryview(b"/cached"), HOST)  # type: ignore[arg-type]
+    with pytest.raises(LocalProtocolError, match="invalid request method"):
+        LeanEngine(ORIGIN).start_request(memoryview(b"PURGE"), b"/cached", HOST)  # type: ignore[arg-type]
+
+
 def test_long_target_is_clipped_in_the_message(engine: Callable[..., AnyEngine]) -> None:
     with pytest.raises(LocalProtocolError, match=r"xxx\.\.\.'") as info:
         engine().start_request(b"GET", b"/ " + b"x" * 500, HOST)
@@ -469,6 +504,42 @@ def test_eof_when_idle_or_after_a_complete_response_is_quiet(
     assert not e.reusable
     with pytest.raises(LocalProtocolError, match=r"after end of file"):
         e.receive(b"more")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"HTTP/1.1 200 OK\r\nA: b\nC: d\r\nContent-Length: 0\r\n\r\n",
+        b"HTTP/1.1 200 OK\nA: b\r\nC: d\r\nContent-Length: 0\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nA: b\r\nC:\r\n d\r\nContent-Length: 0\r\n\r\n",
+    ],
+)
+def test_bare_lf_or_folded_line_before_the_blank_line(
+    engine: Callable[..., AnyEngine], raw: bytes
+) -> None:
+    # A line that is not CRLF-ended or is folded is not one of the lean engine's whole
+    # lines: it must take the exact path, which splits and joins lines as h11 does.
+    e = engine()
+    get(e)
+    head = e.receive(raw)[0]
+    assert isinstance(head, ResponseHead)
+    assert head.headers[:2] == [(b"A", b"b"), (b"C", b"d")]
+    assert e.reusable
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"HTTP/1.1 200 OK\r\nA: b\rC: d\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nA: b\r\n\rC: d\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nA: b\r\nC d\r\n\r\n",
+    ],
+)
+def test_a_line_holding_a_bare_cr_is_refused(engine: Callable[..., AnyEngine], raw: bytes) -> None:
+    e = engine()
+    get(e)
+    with pytest.raises(RemoteProtocolError, match="malformed response"):
+        e.receive(raw)
 
 
 # -- malformed responses ---------------------------------------------------------------

@@ -2,12 +2,14 @@
 
 It keeps every invariant of `engine.H11Engine` (same events, same errors, same limits)
 and accepts and refuses exactly what h11 0.16 does (differential tests feed both the
-same bytes), but does less per cycle: a request head is one join after one pass over
-the fields; a response head is found with ``bytes.find``, its fields validated by one
-regular expression over the whole block and extracted by a second (both in C), and a
-body is sliced from the received bytes at most once. The one deliberate difference:
-after end of file the engine is never `reusable` (h11 calls a read-until-close HTTP/1.1
-response reusable, although its connection is gone).
+same bytes), but does less per cycle. This module is the state machine (who may act,
+where a response ends, when the connection may carry another request); beside it,
+`lean_request` checks and serialises request heads (once per distinct head),
+`lean_response` matches response heads in place in the received bytes,
+`lean_chunked` decodes chunked bodies and `lean_grammar` holds the patterns they
+share. A body is sliced from the received bytes at most once. The one deliberate
+difference: after end of file the engine is never `reusable` (h11 calls a
+read-until-close HTTP/1.1 response reusable, although its connection is gone).
 """
 
 from __future__ import annotations
@@ -27,33 +29,22 @@ from .engine import (
     closed_early,
     refused_response,
 )
+from .lean_chunked import ChunkedReader
+from .lean_request import plan_request
+from .lean_response import (
+    STATUS_LINE,
+    VERSIONS,
+    Fields,
+    Malformed,
+    blank_line,
+    head_lines,
+    parse_fields,
+    split_fields,
+)
 
 __all__ = ["LeanEngine"]
 
 HeaderList = list[tuple[bytes, bytes]]
-
-# The grammar h11 0.16 accepts (RFC 9110 §5.1, §5.5, RFC 9112 §4, §7.1), so that both
-# engines agree byte for byte; `[^\x00\s]` is h11's "vchar or obs-text".
-_TOKEN_RE: Final = rb"[-!#$%&'*+.^_`|~0-9A-Za-z]+"
-_VALUE_RE: Final = rb"(?:[^\x00\s]+(?:[ \t]+[^\x00\s]+)*)?"
-_FIELD_RE: Final = rb"(" + _TOKEN_RE + rb"):[ \t]*(" + _VALUE_RE + rb")[ \t]*\r\n"
-_FIELDS: Final = re.compile(_FIELD_RE)
-_FIELD_BLOCK: Final = re.compile(rb"(?:" + _FIELD_RE + rb")*")
-_TOKEN: Final = re.compile(_TOKEN_RE)
-_FIELD_VALUE: Final = re.compile(_VALUE_RE)
-_TARGET: Final = re.compile(rb"[\x21-\x7e]+")
-_STATUS_LINE: Final = re.compile(rb"HTTP/([0-9]\.[0-9]) ([0-9]{3})(?: ((?:[ \t]|[^\x00\s])*))?")
-_CHUNK_LINE: Final = re.compile(rb"([0-9A-Fa-f]{1,20})(?:;.*)?[ \t]*\r\n")
-_DIGITS: Final = re.compile(rb"[0-9]{1,20}")
-
-_VERSIONS: Final = {b"1.1": b"HTTP/1.1", b"1.0": b"HTTP/1.0"}
-
-# Request fields already validated (bytes only; bounded, cleared when full).
-_KNOWN_FIELDS: Final[set[tuple[bytes, bytes]]] = set()
-_KNOWN_FIELDS_MAX: Final = 4096
-_KNOWN_METHODS: Final = frozenset({b"GET", b"HEAD", b"POST", b"PUT", b"DELETE", b"PATCH"})
-# Lengths of the request field names the engine acts on: others are never lowered.
-_WATCHED_LENGTHS: Final = frozenset({4, 6, 7, 10, 14, 17})
 
 # Client (our) states and server (their) states, named as h11 names them in messages.
 _IDLE: Final = 0
@@ -73,126 +64,6 @@ _SERVER_NAMES: Final = ("SEND_RESPONSE", "SEND_BODY", "DONE", "SWITCHED_PROTOCOL
 _LENGTH: Final = 0
 _CHUNKED: Final = 1
 _UNTIL_CLOSE: Final = 2
-# Chunked sub-states.
-_C_SIZE: Final = 0
-_C_DATA: Final = 1
-_C_FOOTER: Final = 2
-_C_TRAILER: Final = 3
-
-
-class _Malformed(Exception):
-    """A response the grammar refuses; `receive` turns it into `RemoteProtocolError`."""
-
-
-def _comma_tokens(value: bytes) -> list[bytes]:
-    return [token for token in (part.strip().lower() for part in value.split(b",")) if token]
-
-
-def _bytesify(value: object) -> bytes:
-    if type(value) is bytes:
-        return value
-    if isinstance(value, str):
-        return value.encode("ascii")
-    if isinstance(value, (bytearray, memoryview)):
-        return bytes(value)
-    raise TypeError(f"expected bytes, got {type(value).__name__}")
-
-
-def _blank_line(buffer: bytes, start: int) -> int:
-    """Where the first blank line (``\\n\\n`` or ``\\n\\r\\n``) starts, or -1."""
-    hits = [hit for hit in (buffer.find(b"\n\r\n", start), buffer.find(b"\n\n", start)) if hit >= 0]
-    return min(hits) if hits else -1
-
-
-def _head_lines(head: bytes) -> list[bytes]:
-    """The lines of a head (h11's rules: LF or CRLF ends a line, obs-fold joins)."""
-    lines = [line[:-1] if line[-1:] == b"\r" else line for line in head.split(b"\n")]
-    folded: list[bytes] = []
-    for line in lines[1:]:
-        if line[:1] in (b" ", b"\t"):
-            if not folded:
-                raise _Malformed("continuation line at start of headers")
-            folded[-1] = folded[-1] + b" " + line.lstrip(b" \t")
-        else:
-            folded.append(line)
-    return [lines[0], *folded]
-
-
-class _Framing:
-    """What a head's fields say about its body and the connection (one pass)."""
-
-    __slots__ = ("chunked", "close", "length")
-
-    def __init__(self, length: int | None, chunked: bool, close: bool) -> None:
-        self.length = length
-        self.chunked = chunked
-        self.close = close
-
-
-_NO_FRAMING: Final = _Framing(None, False, False)
-
-
-def _parse_fields(block: bytes) -> tuple[HeaderList, _Framing]:
-    """Validate and split ``name: value\\r\\n`` lines, then apply the framing rules."""
-    if _FIELD_BLOCK.fullmatch(block) is None:
-        for line in block.split(b"\r\n")[:-1]:
-            if _FIELDS.fullmatch(line + b"\r\n") is None:
-                raise _Malformed(f"illegal header line: {line!r}")
-        raise _Malformed("illegal header block")  # pragma: no cover - a line fails above
-    fields: HeaderList = _FIELDS.findall(block)
-    length: bytes | None = None
-    chunked = close = False
-    plain = True  # at most one Content-Length, of digits only; Transfer-Encoding: chunked
-    for name, value in fields:
-        size = len(name)
-        if size == 14:
-            if name.lower() == b"content-length":
-                if length is not None or not value.isdigit() or len(value) > 20:
-                    plain = False
-                length = value
-        elif size == 17:
-            if name.lower() == b"transfer-encoding":
-                if chunked or value != b"chunked":
-                    plain = False
-                chunked = True
-        elif size == 10 and name.lower() == b"connection" and b"close" in _comma_tokens(value):
-            close = True
-    if not plain:
-        fields = _normalise(fields)
-        length = next((v for n, v in fields if n.lower() == b"content-length"), None)
-    return fields, _Framing(None if length is None else int(length), chunked, close)
-
-
-def _normalise(fields: HeaderList) -> HeaderList:
-    """h11's rules for Content-Length and Transfer-Encoding (RFC 9112 §6.1, §6.3)."""
-    out: HeaderList = []
-    length: bytes | None = None
-    chunked = False
-    for name, value in fields:
-        lowered = name.lower()
-        if lowered == b"content-length":
-            lengths = {part.strip() for part in value.split(b",")}
-            if len(lengths) != 1:
-                raise _Malformed("conflicting Content-Length headers")
-            value = lengths.pop()
-            if _DIGITS.fullmatch(value) is None:
-                raise _Malformed("bad Content-Length")
-            if length is None:
-                length = value
-                out.append((name, value))
-            elif length != value:
-                raise _Malformed("conflicting Content-Length headers")
-        elif lowered == b"transfer-encoding":
-            if chunked:
-                raise _Malformed("multiple Transfer-Encoding headers")
-            value = value.lower()
-            if value != b"chunked":
-                raise _Malformed("Only Transfer-Encoding: chunked is supported")
-            chunked = True
-            out.append((name, value))
-        else:
-            out.append((name, value))
-    return out
 
 
 class LeanEngine:
@@ -202,11 +73,10 @@ class LeanEngine:
         "_body_received",
         "_body_sent",
         "_buffer",
-        "_chunk_state",
+        "_chunks",
         "_client",
         "_declared",
         "_eof",
-        "_footer",
         "_framing",
         "_head",
         "_keep_alive",
@@ -234,9 +104,7 @@ class LeanEngine:
         self._server = _S_HEAD
         self._buffer = b""
         self._eof = False
-        self._reset()
-
-    def _reset(self) -> None:
+        # The request side, as `start_request` sets it for each cycle.
         self._method = b""
         self._declared = b"0"
         self._send_chunked = False
@@ -246,13 +114,14 @@ class LeanEngine:
         self._waiting_100 = False
         self._switch_connect = False
         self._switch_upgrade = False
+        # Set before they are read, once a head says how its body is framed.
+        self._remaining = 0
+        self._chunks: ChunkedReader | None = None
+        self._searched = 0  # back to 0 whenever a head is found
+        # The response side, reset by `next_cycle`.
         self._head: ResponseHead | None = None
         self._framing = _LENGTH
-        self._remaining = 0
-        self._chunk_state = _C_SIZE
-        self._footer = b""
         self._pre_head_bytes = 0
-        self._searched = 0
         self._body_received = 0
         self._started = False
         self._requested = False
@@ -278,130 +147,26 @@ class LeanEngine:
 
     def start_request(self, method: bytes, target: bytes, headers: HeaderList) -> bytes:
         """Serialise the request head: Host first, then the fields in the caller's order."""
-        where = self._origin
-        if method not in _KNOWN_METHODS and (
-            type(method) is not bytes or _TOKEN.fullmatch(method) is None
-        ):
-            raise LocalProtocolError(f"invalid request method {_clip(method)!r} for {where}")
-        if type(target) is not bytes or _TARGET.fullmatch(target) is None:
-            raise LocalProtocolError(
-                f"invalid request target {_clip(target)!r} for {where}: "
-                "spaces and control characters must be percent-encoded"
-            )
-        known = _KNOWN_FIELDS
-        lines = [b"%s %s HTTP/1.1" % (method, target)]
-        host_line = b""
-        hosts = 0
-        length: bytes | None = None
-        chunked = False
-        keep_alive = True
-        expect = upgrade = False
-        for name, value in headers:
-            if type(name) is not bytes or type(value) is not bytes or (name, value) not in known:
-                name, value = self._checked_field(name, value)
-                if len(known) > _KNOWN_FIELDS_MAX:
-                    known.clear()
-                known.add((name, value))
-            if len(name) in _WATCHED_LENGTHS:
-                lowered = name.lower()
-                if lowered == b"host":
-                    hosts += 1
-                    host_line = name + b": " + value
-                    continue
-                if lowered == b"content-length":
-                    value, duplicate = self._request_length(value, length)
-                    if duplicate:
-                        continue
-                    length = value
-                elif lowered == b"transfer-encoding":
-                    if chunked:
-                        raise self._bad_framing(b"Transfer-Encoding", "multiple headers")
-                    value = value.lower()
-                    if value != b"chunked":
-                        raise self._bad_framing(
-                            b"Transfer-Encoding", "Only Transfer-Encoding: chunked is supported"
-                        )
-                    chunked = True
-                elif lowered == b"connection":
-                    if b"close" in _comma_tokens(value):
-                        keep_alive = False
-                elif lowered == b"expect":
-                    if b"100-continue" in _comma_tokens(value):
-                        expect = True
-                elif lowered == b"upgrade":
-                    upgrade = upgrade or bool(_comma_tokens(value))
-            lines.append(name + b": " + value)
-        if hosts != 1:
-            reason = (
-                "Missing mandatory Host: header" if not hosts else "Found multiple Host: headers"
-            )
-            raise LocalProtocolError(
-                f"a request to {where} needs exactly one Host header (RFC 9112 §3.2): {reason}"
-            )
-        if chunked and length is not None:
-            raise LocalProtocolError(
-                f"a request to {where} cannot have both Content-Length and "
-                "Transfer-Encoding headers (RFC 9112 §6.2)"
-            )
+        plan = plan_request(method, target, headers, self._origin)
         if self._client != _IDLE or self._server != _S_HEAD or self._eof:
             self._client = _ERROR
             raise LocalProtocolError(
-                f"cannot start a request to {where}: a request is already in progress "
+                f"cannot start a request to {self._origin}: a request is already in progress "
                 f"(client {self._client_name()}, server {self._server_name()})"
             )
-        lines.insert(1, host_line)
-        lines.append(b"")
-        lines.append(b"")
+        head, declared, length, chunked, keep_alive, expect, upgrade = plan
         self._method = method
         self._send_chunked = chunked
-        if length is not None:
-            self._declared = length
-            self._send_remaining = int(length)
+        self._declared = declared
+        self._send_remaining = length
+        self._body_sent = 0
         self._keep_alive = keep_alive
         self._waiting_100 = expect
         self._switch_upgrade = upgrade
         self._switch_connect = method == b"CONNECT"
         self._client = _SEND_BODY
         self._requested = True
-        return b"\r\n".join(lines)
-
-    def _checked_field(self, name: object, value: object) -> tuple[bytes, bytes]:
-        where = self._origin
-        name = _bytesify(name)
-        value = _bytesify(value)
-        if _TOKEN.fullmatch(name) is None:
-            raise LocalProtocolError(
-                f"invalid request header name {_clip(name)!r} for {where}: "
-                "a field name is a token (RFC 9110 §5.1)"
-            )
-        if _FIELD_VALUE.fullmatch(value) is None:
-            if b"\r" in value or b"\n" in value:
-                what = "contains CR or LF"
-            elif b"\x00" in value:
-                what = "contains NUL"
-            else:
-                what = "has a control character or surrounding whitespace"
-            raise LocalProtocolError(
-                f"invalid value for request header {_clip(name)!r} to {where}: "
-                f"it {what} (RFC 9110 §5.5)"
-            )
-        return name, value
-
-    def _request_length(self, value: bytes, seen: bytes | None) -> tuple[bytes, bool]:
-        lengths = {part.strip() for part in value.split(b",")}
-        if len(lengths) != 1:
-            raise self._bad_framing(b"Content-Length", "conflicting Content-Length headers")
-        value = lengths.pop()
-        if _DIGITS.fullmatch(value) is None:
-            raise self._bad_framing(b"Content-Length", "bad Content-Length")
-        if seen is None:
-            return value, False
-        if seen != value:
-            raise self._bad_framing(b"Content-Length", "conflicting Content-Length headers")
-        return value, True
-
-    def _bad_framing(self, name: bytes, reason: str) -> LocalProtocolError:
-        return LocalProtocolError(f"invalid request header {name!r} for {self._origin}: {reason}")
+        return head
 
     def send_body(self, data: bytes) -> bytes:
         """Frame `data` as Content-Length bytes (returned as is) or as one chunk."""
@@ -490,10 +255,13 @@ class LeanEngine:
             )
         if self._head is None:
             self._pre_head_bytes += len(data)
-        buffer = self._buffer + data if self._buffer else bytes(data)
+        if self._buffer:
+            buffer = self._buffer + data
+        else:
+            buffer = data if type(data) is bytes else bytes(data)
         try:
             return self._parse(buffer)
-        except _Malformed as exc:
+        except Malformed as exc:
             self._server = _S_ERROR
             raise self._receive_error(str(exc), buffer) from None
         except RemoteProtocolError:
@@ -510,59 +278,66 @@ class LeanEngine:
                 if position == end:
                     break
                 if buffer[position] < 0x21:
-                    raise _Malformed("illegal status line")
+                    raise Malformed("illegal status line")
                 stop = buffer.find(b"\r\n\r\n", position + self._searched)
-                head = buffer[position:stop] if stop >= 0 else b""
-                if stop >= 0 and head.count(b"\n") == head.count(b"\r\n"):
-                    position = stop + 4
-                    if b"\n " in head or b"\n\t" in head:  # obs-fold, joined as h11 does
-                        lines = _head_lines(head)
-                        status_line = lines[0]
-                        block = b"".join(line + b"\r\n" for line in lines[1:])
-                    else:
-                        first = head.find(b"\r\n")
-                        if first < 0:
-                            status_line, block = head, b""
-                        else:
-                            status_line, block = head[:first], head[first + 2 :] + b"\r\n"
-                else:
-                    # Bare LF line ends (h11 accepts them): the exact, slower search.
-                    cut = _blank_line(buffer, position + self._searched)
-                    if cut < 0:
-                        if end - position > self._max_head_size:
-                            raise RemoteProtocolError(
-                                f"the response headers from {self._origin} exceed "
-                                f"{self._max_head_size} bytes"
-                            )
-                        # A head arriving in many pieces is searched once, not again
-                        # from its start each time (a blank line spans at most 4 bytes).
-                        self._searched = max(0, end - position - 3)
-                        break
-                    lines = _head_lines(buffer[position:cut])
-                    status_line = lines[0]
-                    block = b"".join(line + b"\r\n" for line in lines[1:])
-                    position = cut + (3 if buffer[cut + 1] == 13 else 2)
+                if stop >= 0:
+                    # The common head: CRLF line ends, no obs-fold (a folded line or a
+                    # bare LF fails these two matches), matched in place in the buffer.
+                    first = buffer.find(b"\r\n", position)
+                    match = STATUS_LINE.fullmatch(buffer, position, first)
+                    if match is not None:
+                        parsed = split_fields(buffer, first + 2, stop + 2)
+                        if parsed is not None:
+                            self._searched = 0
+                            position = stop + 4
+                            if self._head_event(match, parsed, events):
+                                break
+                            continue
+                # Bare LF line ends, obs-fold or an error: the exact, slower search.
+                cut = blank_line(buffer, position + self._searched)
+                if cut < 0:
+                    if end - position > self._max_head_size:
+                        raise RemoteProtocolError(
+                            f"the response headers from {self._origin} exceed "
+                            f"{self._max_head_size} bytes"
+                        )
+                    # A head arriving in many pieces is searched once, not again
+                    # from its start each time (a blank line spans at most 4 bytes).
+                    self._searched = max(0, end - position - 3)
+                    break
+                lines = head_lines(buffer[position:cut])
+                position = cut + (3 if buffer[cut + 1] == 13 else 2)
                 self._searched = 0
-                if self._head_event(status_line, block, events):
+                match = STATUS_LINE.fullmatch(lines[0])
+                if match is None:
+                    raise Malformed(f"illegal status line: {lines[0]!r}")
+                block = b"".join(line + b"\r\n" for line in lines[1:])
+                if self._head_event(match, parse_fields(block), events):
                     break
             elif server == _S_BODY:
                 if self._framing == _LENGTH:
                     if position == end:
                         break
-                    take = min(self._remaining, end - position)
+                    remaining = self._remaining
+                    take = remaining if remaining <= end - position else end - position
                     piece = buffer if take == end else buffer[position : position + take]
                     position += take
-                    self._remaining -= take
+                    remaining -= take
+                    self._remaining = remaining
                     self._body_received += take
                     events.append(BodyData(piece))
-                    if not self._remaining:
+                    if not remaining:
                         self._server = _S_DONE
                         events.append(RESPONSE_END)
                         break
                 elif self._framing == _CHUNKED:
-                    position = self._chunked(buffer, position, events)
-                    if self._server != _S_DONE:
+                    chunks = self._chunks
+                    assert chunks is not None  # made with the first chunked head
+                    position = chunks.read(buffer, position, events)
+                    if not chunks.done:
                         break
+                    self._server = _S_DONE
+                    events.append(RESPONSE_END)
                 else:  # read until close
                     if position < end:
                         piece = buffer if not position else buffer[position:]
@@ -575,49 +350,45 @@ class LeanEngine:
         self._buffer = buffer[position:] if position < end else b""
         return events
 
-    def _head_event(self, status_line: bytes, block: bytes, events: list[Event]) -> bool:
-        """Parse one head into `events`; True when the stream now belongs to someone else."""
-        match = _STATUS_LINE.fullmatch(status_line)
-        if match is None:
-            raise _Malformed(f"illegal status line: {status_line!r}")
+    def _head_event(self, match: re.Match[bytes], parsed: Fields, events: list[Event]) -> bool:
+        """Turn one head into `events`; True when the stream now belongs to someone else."""
         version, code, reason = match.groups()
         status = int(code)
-        fields, framing = _parse_fields(block) if block else ([], _NO_FRAMING)
-        if status < 200:
-            if status < 100:
-                raise _Malformed(
-                    f"InformationalResponse status_code should be in range [100, 200), not {status}"
-                )
-            self._waiting_100 = False
-            if status == 101:
-                if not self._switch_upgrade:
-                    raise _Malformed(
-                        "Received server _SWITCH_UPGRADE event without a pending proposal"
-                    )
-                events.append(self._final_head(status, reason or b"", version, fields))
-                self._server = _S_SWITCHED
-                events.append(RESPONSE_END)
-                return True
-            events.append(InformationalHead(status, reason or b"", fields))
-            return False
+        fields, length, chunked, close = parsed
+        if status < 100:
+            raise Malformed(
+                f"InformationalResponse status_code should be in range [100, 200), not {status}"
+            )
         self._waiting_100 = False
-        events.append(self._final_head(status, reason or b"", version, fields))
-        if self._switch_connect and status < 300:
+        if status < 200:
+            if status != 101:
+                events.append(InformationalHead(status, reason or b"", fields))
+                return False
+            if not self._switch_upgrade:
+                raise Malformed("Received server _SWITCH_UPGRADE event without a pending proposal")
+        if self._pre_head_bytes > self._max_head_size:
+            self._check_head_size(fields)
+        head = ResponseHead(
+            status, reason or b"", VERSIONS.get(version) or b"HTTP/" + version, fields
+        )
+        self._head = head
+        events.append(head)
+        if status == 101 or (self._switch_connect and status < 300):
             self._server = _S_SWITCHED
             events.append(RESPONSE_END)
             return True
         self._switch_connect = self._switch_upgrade = False
-        keep_alive = version >= b"1.1" and not framing.close
-        chunked = framing.chunked
-        length = framing.length
-        if not keep_alive:
+        if close or version < b"1.1":
             self._keep_alive = False
         if status == 204 or status == 304 or self._method == b"HEAD":
             length = 0
             chunked = False
         if chunked:
             self._framing = _CHUNKED
-            self._chunk_state = _C_SIZE
+            if self._chunks is None:
+                self._chunks = ChunkedReader(self._origin, self._max_head_size)
+            else:
+                self._chunks.start()
             self._server = _S_BODY
         elif length is not None:
             if length:
@@ -633,91 +404,14 @@ class LeanEngine:
             self._server = _S_BODY
         return False
 
-    def _final_head(
-        self, status: int, reason: bytes, version: bytes, fields: HeaderList
-    ) -> ResponseHead:
-        if self._pre_head_bytes > self._max_head_size:
-            size = sum(len(name) + len(value) + 4 for name, value in fields)
-            if size > self._max_head_size:
-                raise RemoteProtocolError(
-                    f"the response headers from {self._origin} exceed "
-                    f"{self._max_head_size} bytes ({size} bytes)"
-                )
-        head = ResponseHead(status, reason, _VERSIONS.get(version) or b"HTTP/" + version, fields)
-        self._head = head
-        return head
-
-    def _chunked(self, buffer: bytes, position: int, events: list[Event]) -> int:
-        """Decode chunks from `position`; returns the new position (state kept between calls)."""
-        end = len(buffer)
-        state = self._chunk_state
-        while True:
-            if state == _C_SIZE:
-                stop = buffer.find(b"\r\n", position)
-                if stop < 0:
-                    if end - position > self._max_head_size:
-                        raise RemoteProtocolError(
-                            f"the chunk header line from {self._origin} exceed "
-                            f"{self._max_head_size} bytes"
-                        )
-                    break
-                line = buffer[position : stop + 2]
-                match = _CHUNK_LINE.fullmatch(line)
-                if match is None:
-                    raise _Malformed(f"illegal chunk header: {line!r}")
-                position = stop + 2
-                size = int(match[1], 16)
-                if size:
-                    self._remaining = size
-                    state = _C_DATA
-                else:
-                    state = _C_TRAILER
-            elif state == _C_DATA:
-                if position == end:
-                    break
-                take = min(self._remaining, end - position)
-                events.append(BodyData(buffer[position : position + take]))
-                position += take
-                self._body_received += take
-                self._remaining -= take
-                if self._remaining:
-                    break
-                state = _C_FOOTER
-                self._footer = b"\r\n"
-            elif state == _C_FOOTER:
-                if position == end:
-                    break
-                want = self._footer
-                got = buffer[position : position + len(want)]
-                if got != want[: len(got)]:
-                    raise _Malformed(f"malformed chunk footer: {got!r} (expected {want!r})")
-                position += len(got)
-                self._footer = want[len(got) :]
-                if self._footer:
-                    break
-                state = _C_SIZE
-            else:  # trailer fields: read, checked as h11 checks them, dropped
-                if buffer[position : position + 1] == b"\n":
-                    position += 1
-                elif buffer[position : position + 2] == b"\r\n":
-                    position += 2
-                else:
-                    cut = _blank_line(buffer, position)
-                    if cut < 0:
-                        if end - position > self._max_head_size:
-                            raise RemoteProtocolError(
-                                f"the chunk header line from {self._origin} exceed "
-                                f"{self._max_head_size} bytes"
-                            )
-                        break
-                    lines = _head_lines(b"\n" + buffer[position:cut])[1:]
-                    _parse_fields(b"".join(line + b"\r\n" for line in lines))  # may raise
-                    position = cut + (3 if buffer[cut + 1] == 13 else 2)
-                self._server = _S_DONE
-                events.append(RESPONSE_END)
-                break
-        self._chunk_state = state
-        return position
+    def _check_head_size(self, fields: HeaderList) -> None:
+        """A head that arrived in pieces larger than the limit: the fields must fit it."""
+        size = sum(len(name) + len(value) + 4 for name, value in fields)
+        if size > self._max_head_size:
+            raise RemoteProtocolError(
+                f"the response headers from {self._origin} exceed "
+                f"{self._max_head_size} bytes ({size} bytes)"
+            )
 
     def connection_closed(self) -> list[Event]:
         """End of file: completes a body read until close, else names what was cut short."""
@@ -781,7 +475,13 @@ class LeanEngine:
 
     def next_cycle(self) -> None:
         """Reset for the next request on the same connection (only when `reusable`)."""
-        if not self.reusable:
+        if (
+            self._client != _DONE
+            or self._server != _S_DONE
+            or not self._keep_alive
+            or self._buffer
+            or self._eof
+        ):
             reason = (
                 "stray bytes follow the response" if self._buffer else "not in a reusable state"
             )
@@ -789,9 +489,15 @@ class LeanEngine:
                 f"the connection to {self._origin} cannot carry another request: {reason} "
                 f"(client {self._client_name()}, server {self._server_name()})"
             )
+        # Only what a clean cycle leaves changed (see `__init__`).
         self._client = _IDLE
         self._server = _S_HEAD
-        self._reset()
+        self._head = None
+        self._framing = _LENGTH
+        self._pre_head_bytes = 0
+        self._body_received = 0
+        self._started = False
+        self._requested = False
 
     # -- errors (cold paths) ---------------------------------------------------------------
 
@@ -804,6 +510,8 @@ class LeanEngine:
             self._origin,
             self._head,
             self._started,
-            self._body_received,
+            self._chunks.received
+            if self._framing == _CHUNKED and self._chunks is not None
+            else self._body_received,
             by_length=self._framing == _LENGTH,
         )
