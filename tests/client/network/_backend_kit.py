@@ -27,7 +27,11 @@ Handler = Callable[[socket.socket], None]
 
 
 def open_fds() -> int:
-    """How many file descriptors this process has open."""
+    """How many file descriptors this process has open.
+
+    Compare with ``<=``: a server thread may close its end of an earlier connection
+    between two counts, and only a leak makes the count grow.
+    """
     return len(os.listdir("/proc/self/fd"))
 
 

@@ -143,7 +143,7 @@ async def test_connect_refused_names_the_address(net: Net) -> None:
     before = open_fds()
     with pytest.raises(tether.ConnectError, match=rf"127\.0\.0\.1:{port}.*[Rr]efused"):
         await net.connect_tcp("127.0.0.1", port)
-    assert open_fds() == before
+    assert open_fds() <= before
 
 
 @pytest.mark.anyio
@@ -154,7 +154,7 @@ async def test_connect_timeout_names_the_address(net: Net) -> None:
         with pytest.raises(tether.ConnectTimeout, match=rf"127\.0\.0\.1:{port} after 0\.1 s"):
             await net.connect_tcp("127.0.0.1", port, timeout=0.1)
         assert time.monotonic() - started < 2
-        assert open_fds() == before
+        assert open_fds() <= before
 
 
 @pytest.mark.anyio
@@ -232,7 +232,7 @@ async def test_socket_options_and_local_address(net: Net) -> None:
                 server.port,
                 socket_options=[(socket.SOL_SOCKET, socket.SO_LINGER, None, 8)],
             )
-        assert open_fds() == before
+        assert open_fds() <= before
         with pytest.raises(tether.ConnectError, match="no address of the family"):
             await net.connect_tcp("127.0.0.1", server.port, local_address="::1")
 
@@ -350,7 +350,7 @@ async def test_unix_connect_timeout(net: Net, monkeypatch: pytest.MonkeyPatch) -
     before = open_fds()
     with pytest.raises(tether.ConnectTimeout, match=r"/nowhere after 0\.05 s"):
         await net.connect_unix("/nowhere", timeout=0.05)
-    assert open_fds() == before
+    assert open_fds() <= before
 
 
 def _relay_to(port: int) -> Callable[[socket.socket], None]:
@@ -499,7 +499,7 @@ async def test_asyncio_cancelled_connect_closes_every_socket(net: Net) -> None:
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
-        assert open_fds() == before
+        assert open_fds() <= before
 
 
 @pytest.mark.anyio
@@ -599,7 +599,7 @@ async def test_trio_cancel_scope_closes_the_socket(net: Net) -> None:
             before = open_fds()
             with trio.move_on_after(0.05):
                 await net.connect_tcp("127.0.0.1", port, resolver=lambda h, p: [(h, p), (h, p)])
-            assert open_fds() == before
+            assert open_fds() <= before
 
 
 # -- picking the backend of the running loop ---------------------------------------------

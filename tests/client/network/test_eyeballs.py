@@ -237,7 +237,7 @@ async def test_every_address_hangs_until_the_timeout(mode: str) -> None:
                 resolver=resolve_to(("127.0.0.1", hanging), ("127.0.0.1", hanging)),
             )
         assert 0.25 < time.monotonic() - started < 2.5
-        assert open_fds() == before
+        assert open_fds() <= before
 
 
 @pytest.mark.anyio
