@@ -320,6 +320,21 @@ async def test_a_slow_async_resolver_hook_is_bounded_by_the_connect_timeout(net:
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("mode", ["asyncio", "trio"])
+@pytest.mark.parametrize("timeout", [None, 5.0])
+async def test_an_async_resolver_hook_answers(net: Net, timeout: float | None) -> None:
+    async def hook(host: str, port: int) -> list[tuple[str, int]]:
+        await anyio.sleep(0)
+        return [("127.0.0.1", port)]
+
+    with serve(echo) as server:
+        stream = await net.connect_tcp("hooked.test", server.port, timeout=timeout, resolver=hook)
+        await stream.write(b"hooked")
+        assert await stream.read() == b"hooked"
+        await stream.close()
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", ["asyncio", "trio"])
 async def test_a_hook_and_the_lookup_after_it_share_the_connect_timeout(
     net: Net, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -328,10 +328,13 @@ class AsyncioBackend:
         deadline = None if timeout is None else loop.time() + timeout
         answer = None if resolver is None else resolver(host, port)
         if inspect.isawaitable(answer):  # a resolver hook counts against the timeout too
-            try:
-                answer = await _within(answer, timeout)
-            except asyncio.TimeoutError:
-                raise self._slow_lookup(where, timeout) from None
+            if timeout is None:
+                answer = await answer
+            else:
+                try:
+                    answer = await _within(answer, timeout)
+                except asyncio.TimeoutError:
+                    raise self._slow_lookup(where, timeout) from None
         addresses = preresolved(host, port, answer)
         if addresses is None:
             left = None if deadline is None else max(deadline - loop.time(), 0.0)
