@@ -111,6 +111,18 @@ def wrong_content_length(declared: int, actual: int) -> Handler:
     return serve(lambda _request: response(200, b"x" * actual, content_length=declared))
 
 
+def until_close(body: bytes = b"ok") -> Handler:
+    """Well-behaved, one request per connection: an HTTP/1.1 body framed by neither
+    Content-Length nor chunked coding ends when the server closes (RFC 9112, 6.3 rule 8),
+    so the connection cannot carry another request."""
+
+    def handler(conn: RawConnection) -> None:
+        if conn.read_request() is not None:
+            conn.send(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n" + body)
+
+    return handler
+
+
 def broken_chunked() -> Handler:
     """A chunked body whose second chunk size is not hexadecimal (RFC 9112, 7.1)."""
 

@@ -498,6 +498,57 @@ async def test_async_stream_errors(anyio_backend: str) -> None:
         await bad.aread()
 
 
+class Counted(tether.AsyncByteStream):
+    """An async body of `count` pieces that records how it was closed."""
+
+    def __init__(self, count: int) -> None:
+        self.left = count
+        self.closes = 0
+
+    def __aiter__(self) -> Counted:
+        return self
+
+    async def __anext__(self) -> bytes:
+        if not self.left:
+            raise StopAsyncIteration
+        self.left -= 1
+        return b"line\n"
+
+    async def aclose(self) -> None:
+        self.closes += 1
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("kind", ["raw", "bytes", "text", "lines"])
+async def test_async_iterators_close_like_generators(anyio_backend: str, kind: str) -> None:
+    """`aclose()` (what `contextlib.aclosing` calls) stops the iterator and closes the
+    stream's iterator, not the response; a finished or failed one stays finished."""
+    stream = Counted(3)
+    response = tether.Response(200, stream=stream)
+    iterator = getattr(response, f"aiter_{kind}")()
+    assert await iterator.__anext__() in (b"line\n", "line\n", "line")
+    await iterator.aclose()
+    assert stream.closes == 1
+    assert not response.is_closed
+    assert [item async for item in iterator] == []
+    with pytest.raises(tether.StreamConsumed):
+        await getattr(response, f"aiter_{kind}")().__anext__()
+    await response.aclose()
+    whole = tether.Response(200, stream=Counted(3))
+    items = [item async for item in getattr(whole, f"aiter_{kind}")()]
+    assert "".join(i if isinstance(i, str) else i.decode() for i in items).count("line") == 3
+    assert whole.is_closed
+    assert whole.num_bytes_downloaded == 15
+    request = tether.Request("GET", "https://example.org/")
+    failing = tether.Response(200, stream=Failing(), request=request)
+    broken = getattr(failing, f"aiter_{kind}")()
+    with pytest.raises(tether.ReadError) as info:
+        async for _ in broken:
+            pass
+    assert info.value.request is request
+    assert [item async for item in broken] == []
+
+
 def test_transfer_encoding_is_not_added_over_content_length() -> None:
     response = tether.Response(200, headers={"Content-Length": "2"}, content=gen(b"ab"))
     assert response.headers.raw == [(b"Content-Length", b"2")]

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 import trio
 
@@ -283,10 +284,81 @@ async def test_a_slow_resolver_is_bounded_by_the_connect_timeout(
     monkeypatch.setattr(socket, "getaddrinfo", stuck)
     try:
         started = time.monotonic()
-        with pytest.raises(tether.ConnectTimeout, match=r"timed out .*stuck\.test:80 after 0\.1 s"):
+        with pytest.raises(
+            tether.ConnectTimeout, match=r"^timed out resolving stuck\.test:80 after 0\.1 s$"
+        ):
             await net.connect_tcp("stuck.test", 80, timeout=0.1)
         assert time.monotonic() - started < 20.0  # far below the 30 s the lookup would take
         assert calls == ["stuck.test"]
+    finally:
+        released.set()
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", ["asyncio", "trio"])
+async def test_a_slow_async_resolver_hook_is_bounded_by_the_connect_timeout(net: Net) -> None:
+    """An async resolver hook is part of resolving: the connect timeout bounds it, the
+    hook is cancelled, and the message names the phase (a blocking hook cannot be
+    interrupted, as a blocking ``getaddrinfo`` can only be left behind)."""
+    cancelled: list[str] = []
+
+    async def stuck(host: str, port: int) -> list[tuple[str, int]]:
+        try:
+            await anyio.sleep(30.0)
+        finally:
+            cancelled.append(host)
+        return [("127.0.0.1", port)]  # pragma: no cover - cancelled first
+
+    started = time.monotonic()
+    with pytest.raises(
+        tether.ConnectTimeout, match=r"^timed out resolving hook\.test:80 after 0\.1 s$"
+    ):
+        await net.connect_tcp("hook.test", 80, timeout=0.1, resolver=stuck)
+    assert time.monotonic() - started < 20.0  # far below the hook's 30 s
+    assert cancelled == ["hook.test"]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", ["asyncio", "trio"])
+@pytest.mark.parametrize("timeout", [None, 5.0])
+async def test_an_async_resolver_hook_answers(net: Net, timeout: float | None) -> None:
+    async def hook(host: str, port: int) -> list[tuple[str, int]]:
+        await anyio.sleep(0)
+        return [("127.0.0.1", port)]
+
+    with serve(echo) as server:
+        stream = await net.connect_tcp("hooked.test", server.port, timeout=timeout, resolver=hook)
+        await stream.write(b"hooked")
+        assert await stream.read() == b"hooked"
+        await stream.close()
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", ["asyncio", "trio"])
+async def test_a_hook_and_the_lookup_after_it_share_the_connect_timeout(
+    net: Net, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hook that answers None (ask DNS) uses up part of the timeout: the lookup gets
+    what is left, not a fresh timeout."""
+    released = threading.Event()
+
+    async def slow_none(host: str, port: int) -> None:
+        await anyio.sleep(0.9)
+
+    def stuck(host: str | bytes, port: int, *args: object, **kwargs: object) -> object:
+        flags = kwargs.get("flags", args[3] if len(args) > 3 else 0)
+        if isinstance(flags, int) and flags & socket.AI_NUMERICHOST:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        released.wait(30.0)
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", stuck)
+    try:
+        started = time.monotonic()
+        with pytest.raises(tether.ConnectTimeout, match=r"^timed out resolving dns\.test:80"):
+            await net.connect_tcp("dns.test", 80, timeout=1.0, resolver=slow_none)
+        # 1 s in all; a fresh timeout for the lookup would make it 1.9 s.
+        assert time.monotonic() - started < 1.6
     finally:
         released.set()
 

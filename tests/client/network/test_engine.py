@@ -329,6 +329,25 @@ def test_http10_response_reads_until_close(engine: Callable[..., AnyEngine]) -> 
     assert e.connection_closed() == []
 
 
+def test_http11_response_read_until_close_is_not_reusable(
+    engine: Callable[..., AnyEngine],
+) -> None:
+    # No Content-Length, not chunked: the body ends at EOF (RFC 9112 §6.3, rule 8), so
+    # the connection that carried it is gone, though neither side sent "close".
+    e = engine()
+    get(e)
+    events = e.receive(b"HTTP/1.1 200 OK\r\nServer: raw\r\n\r\nuntil close")
+    assert RESPONSE_END not in events
+    assert e.connection_closed() == [RESPONSE_END]
+    assert body_of(events) == b"until close"
+    assert e.response_complete
+    assert not e.reusable
+    assert e.connection_closed() == []
+    assert not e.reusable
+    with pytest.raises(LocalProtocolError, match=r"cannot carry another request"):
+        e.next_cycle()
+
+
 def test_unusual_http_version_is_reported(engine: Callable[..., AnyEngine]) -> None:
     e = engine()
     get(e)

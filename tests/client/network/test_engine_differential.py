@@ -196,9 +196,13 @@ def _check(
         assert lean == reference
         if reference.error is not None:
             return
-    else:
-        assert engines[1].reusable == engines[0].reusable
-    for attribute in ("response_complete", "response_started", "upgraded", "trailing_data"):
+    for attribute in (
+        "reusable",
+        "response_complete",
+        "response_started",
+        "upgraded",
+        "trailing_data",
+    ):
         assert getattr(engines[1], attribute) == getattr(engines[0], attribute), attribute
 
 

@@ -409,3 +409,22 @@ async def test_async_resolver(fd_leak_check: None, server: UvicornServer) -> Non
     mapping = {"api.tether.test:*": ["127.0.0.1"]}
     async with tether.AsyncClient(transport=AsyncHTTPTransport(resolver=mapping)) as client:
         assert (await client.get(url)).text == "Hello, world!"
+
+
+@pytest.mark.anyio
+async def test_a_stalled_async_resolver_is_a_connect_timeout_naming_resolution(
+    fd_leak_check: None,
+) -> None:
+    import anyio
+
+    async def stalled(host: str, port: int) -> list[tuple[str, int]] | None:
+        await anyio.sleep(30.0)
+        return None  # pragma: no cover - cancelled first
+
+    transport = AsyncHTTPTransport(resolver=stalled)
+    async with tether.AsyncClient(transport=transport, timeout=0.1) as client:
+        with pytest.raises(
+            tether.ConnectTimeout,
+            match=r"^timed out resolving slow\.tether\.test:80 after 0\.1 s$",
+        ):
+            await client.get("http://slow.tether.test/")

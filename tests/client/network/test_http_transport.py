@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import socket
 import ssl
 from collections.abc import AsyncIterator, Iterator
@@ -134,6 +135,27 @@ async def test_async_transport(fd_leak_check: None, server: UvicornServer) -> No
             await client.get(server.url("/slow/1"), timeout=0.1)
         assert transport.pool.books.active == 0
         transport.pool.books.invariant_check()
+
+
+@pytest.mark.anyio
+async def test_async_lines_of_a_streamed_response(
+    fd_leak_check: None, server: UvicornServer
+) -> None:
+    """Every line, then a loop left after one: on trio the abandoned async generators
+    of the old `aiter_lines` were reported when collected (an error here)."""
+    transport = AsyncHTTPTransport()
+    async with tether.AsyncClient(transport=transport) as client:
+        async with client.stream("GET", server.url("/stream/50")) as response:
+            lines = [line async for line in response.aiter_lines()]
+        assert lines == [f"chunk {index}" for index in range(50)]
+        async with client.stream("GET", server.url("/stream/100000")) as response:
+            async for line in response.aiter_lines():
+                assert line == "chunk 0"
+                break
+        assert response.is_closed
+        assert transport.pool.books.active == 0
+        transport.pool.books.invariant_check()
+        gc.collect()
 
 
 @pytest.mark.anyio

@@ -14,8 +14,10 @@ import tether
 from tests._servers import misbehave
 from tests._servers.raw import RawConnection, RawServer
 from tests._servers.uvicorn_server import UvicornServer
+from tests.client.network.conftest import AnyEngine
 from tether import ConnectError, PoolTimeout, RemoteProtocolError, UnsupportedProtocol
 from tether._config import Limits
+from tether._network import engine_choice
 from tether._network.pool import ConnectionPool, Deadline
 from tether._network.pool_async import AsyncConnectionPool
 
@@ -62,6 +64,40 @@ def test_unread_body_closes_the_connection(fd_leak_check: None, raw_server: Star
     assert len(fetch(pool, get(server.url()))) == 4_000_000
     assert server.stats.accepted == 2
     pool.close()
+
+
+@pytest.fixture
+def made_engines(
+    monkeypatch: pytest.MonkeyPatch, engine_class: Callable[..., AnyEngine]
+) -> list[AnyEngine]:
+    """Connections opened in the test use each HTTP/1.1 engine in turn; the list fills
+    with the engines made."""
+    made: list[AnyEngine] = []
+
+    def make(where: str) -> AnyEngine:
+        made.append(engine_class(where))
+        return made[-1]
+
+    monkeypatch.setattr(engine_choice, "new_engine", make)
+    return made
+
+
+EMPTY_POOL = "<ConnectionPool [Requests: 0 active, 0 queued | Connections: 0 active, 0 idle]>"
+
+
+def test_a_body_read_until_close_never_returns_to_the_pool(
+    fd_leak_check: None, raw_server: Start, made_engines: list[AnyEngine]
+) -> None:
+    server = raw_server(misbehave.until_close(b"to the end"))
+    pool = ConnectionPool()
+    try:
+        for _ in range(3):
+            assert fetch(pool, get(server.url())) == b"to the end"
+            assert idle_pool(pool) == EMPTY_POOL
+            assert not made_engines[-1].reusable
+    finally:
+        pool.close()
+    assert len(made_engines) == server.stats.accepted == 3
 
 
 def test_pool_timeout_when_every_connection_is_busy(fd_leak_check: None, raw_server: Start) -> None:
@@ -263,6 +299,22 @@ async def test_async_reuse_and_pool_timeout(fd_leak_check: None, raw_server: Sta
     assert server.stats.accepted == 1
     assert idle_pool(pool).endswith("0 active, 1 idle]>")
     await pool.aclose()
+
+
+@pytest.mark.anyio
+async def test_async_body_read_until_close_never_returns_to_the_pool(
+    fd_leak_check: None, raw_server: Start, made_engines: list[AnyEngine]
+) -> None:
+    server = raw_server(misbehave.until_close(b"to the end"))
+    pool = AsyncConnectionPool()
+    try:
+        for _ in range(3):
+            assert await afetch(pool, get(server.url())) == b"to the end"
+            assert idle_pool(pool) == EMPTY_POOL
+            assert not made_engines[-1].reusable
+    finally:
+        await pool.aclose()
+    assert len(made_engines) == server.stats.accepted == 3
 
 
 @pytest.mark.anyio

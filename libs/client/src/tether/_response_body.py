@@ -2,14 +2,16 @@
 
 The pipeline is ``stream -> iter_raw (re-chunked) -> ContentDecoder -> iter_bytes ->
 TextDecoder -> iter_text -> LineDecoder -> iter_lines``, built from tether_content's
-sans-I/O pieces, so the sync and async methods below differ only by ``async``/``await``
-and are kept side by side in the same order.
+sans-I/O pieces. The sync iterators are generators; the async ones are one iterator
+object, `AsyncBody` (``_response_body_async``), which runs the same pieces in the same
+order, since an async generator left unfinished makes trio warn when it is collected.
 
 Invariants:
-- `iter_raw`/`aiter_raw` are the only code that touches the stream; they check, in
-  this order, "already consumed" (`StreamConsumed`), "closed" (`StreamClosed`) and
-  "wrong kind of stream" (`RuntimeError`), then mark the stream consumed, and close
-  the response when the stream ends.
+- `iter_raw`, `AsyncBody` and the two ``read`` shortcuts are the only code that
+  touches the stream; they check, in this order, "already consumed"
+  (`StreamConsumed`), "closed" (`StreamClosed`) and "wrong kind of stream"
+  (`RuntimeError`), then mark the stream consumed, and close the response when the
+  stream ends.
 - Errors are converted in `_errors()`: tether_content's `DecodingError` becomes
   tether's `DecodingError`, and a `RequestError` raised without a request (by the
   transport's stream) gets the response's request attached.
@@ -18,8 +20,7 @@ Invariants:
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Iterator
-from contextlib import aclosing
+from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING
 
 import tether_content
@@ -33,6 +34,7 @@ from ._exceptions import (
     StreamClosed,
     StreamConsumed,
 )
+from ._response_body_async import BYTES, LINES, RAW, TEXT, AsyncBody
 from ._streams import (
     StreamTypes,
     can_iterate_async,
@@ -258,8 +260,11 @@ class BodyReader:
         if self._content is None:
             try:
                 if "Content-Encoding" in self.headers:
-                    async with aclosing(self.aiter_bytes()) as parts:
+                    parts = AsyncBody(self, BYTES, None)
+                    try:
                         self._content = b"".join([part async for part in parts])
+                    finally:
+                        await parts.aclose()
                 else:  # nothing to decode: skip the decoder and chunker stages
                     self._content = await self._aread_raw()
             except Exception:
@@ -274,72 +279,36 @@ class BodyReader:
         parts = []
         stream = self.stream
         with self._errors():
-            if getattr(stream, "plain_errors", False):  # no converting async generator
+            if getattr(stream, "plain_errors", False):  # no converting wrapper
                 async for raw in stream:  # type: ignore[union-attr]
                     self._num_bytes_downloaded += len(raw)
                     parts.append(raw)
             else:
-                async with aclosing(iterate_async(stream)) as raws:
+                raws = iterate_async(stream)
+                try:
                     async for raw in raws:
                         self._num_bytes_downloaded += len(raw)
                         parts.append(raw)
+                finally:
+                    await raws.aclose()
         await self.aclose()
         return b"".join(parts)
 
-    async def aiter_bytes(self, chunk_size: int | None = None) -> AsyncGenerator[bytes, None]:
+    def aiter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
         """Yield the decoded body, in chunks of `chunk_size` bytes (None: as received)."""
-        chunker = ByteChunker(chunk_size)
-        if self._content is not None:
-            for chunk in chunker.decode(self._content):
-                yield chunk
-        else:
-            with self._errors():
-                decoder = self._content_decoder()
-                async with aclosing(self.aiter_raw()) as raws:
-                    async for raw in raws:
-                        for decoded in decoder.decode(raw):
-                            for chunk in chunker.decode(decoded):
-                                yield chunk
-                for decoded in decoder.flush():
-                    for chunk in chunker.decode(decoded):
-                        yield chunk
-        for chunk in chunker.flush():
-            yield chunk
+        return AsyncBody(self, BYTES, chunk_size)
 
-    async def aiter_text(self, chunk_size: int | None = None) -> AsyncGenerator[str, None]:
+    def aiter_text(self, chunk_size: int | None = None) -> AsyncIterator[str]:
         """Yield the body as text, in chunks of `chunk_size` characters (None: as decoded)."""
-        chunker = TextChunker(chunk_size)
-        decoder = self._text_decoder()
-        async with aclosing(self.aiter_bytes()) as datas:
-            async for data in datas:
-                for text in chunker.decode(decoder.decode(data)):
-                    yield text
-        for text in [*chunker.decode(decoder.flush()), *chunker.flush()]:
-            yield text
+        return AsyncBody(self, TEXT, chunk_size)
 
-    async def aiter_lines(self) -> AsyncGenerator[str, None]:
+    def aiter_lines(self) -> AsyncIterator[str]:
         """Yield the body's lines, without their line breaks."""
-        decoder = LineDecoder()
-        async with aclosing(self.aiter_text()) as texts:
-            async for text in texts:
-                for line in decoder.decode(text):
-                    yield line
-        for line in decoder.flush():
-            yield line
+        return AsyncBody(self, LINES, None)
 
-    async def aiter_raw(self, chunk_size: int | None = None) -> AsyncGenerator[bytes, None]:
+    def aiter_raw(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
         """Yield the body as received (still Content-Encoded), in `chunk_size` chunks."""
-        chunker = ByteChunker(chunk_size)
-        self._check_async_stream()
-        with self._errors():
-            async with aclosing(iterate_async(self.stream)) as raws:
-                async for raw in raws:
-                    self._num_bytes_downloaded += len(raw)
-                    for chunk in chunker.decode(raw):
-                        yield chunk
-        for chunk in chunker.flush():
-            yield chunk
-        await self.aclose()
+        return AsyncBody(self, RAW, chunk_size)
 
     def _check_async_stream(self) -> None:
         """Refuse a consumed, closed or sync-only stream; else mark it consumed."""

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from abc import ABCMeta
 from collections.abc import (
-    AsyncGenerator,
     AsyncIterable,
     AsyncIterator,
     Callable,
@@ -38,6 +37,7 @@ from ._exceptions import StreamClosed, StreamConsumed
 
 __all__ = [
     "AsyncByteStream",
+    "AsyncStreamIterator",
     "BoundStream",
     "DetachedStream",
     "StreamTypes",
@@ -113,22 +113,51 @@ def iterate_sync(stream: Any) -> Iterator[bytes]:
         raise StreamConsumed() from exc
 
 
-async def iterate_async(stream: Any) -> AsyncGenerator[bytes, None]:
-    """Iterate an async stream, turning tether_content's `StreamConsumed` into tether's.
+def iterate_async(stream: Any) -> AsyncStreamIterator:
+    """Iterate an async stream, turning tether_content's `StreamConsumed` into tether's."""
+    return AsyncStreamIterator(stream)
 
-    The stream's iterator is closed when this one is, even before its end, so that an
-    async generator is not left for the garbage collector (trio warns about those).
+
+class AsyncStreamIterator:
+    """`iterate_async`'s iterator.
+
+    An async iterator object, not an async generator: one left unfinished (a caller
+    that breaks out of its loop) needs no finalizer, where trio warns about every
+    async generator collected before its end. The stream's iterator is closed when it
+    ends, fails, or this one is closed (`aclose`), whichever comes first.
     """
-    try:
-        iterator = stream.__aiter__()
-    except tether_content.StreamConsumed as exc:
-        raise StreamConsumed() from exc
-    try:
-        async for chunk in iterator:
-            yield chunk
-    except tether_content.StreamConsumed as exc:
-        raise StreamConsumed() from exc
-    finally:
+
+    __slots__ = ("_iterator", "_stream")
+
+    def __init__(self, stream: Any) -> None:
+        self._stream: Any = stream
+        self._iterator: Any = None
+
+    def __aiter__(self) -> AsyncStreamIterator:
+        return self
+
+    async def __anext__(self) -> bytes:
+        iterator = self._iterator
+        if iterator is None:
+            if self._stream is None:  # ended or closed
+                raise StopAsyncIteration
+            try:
+                iterator = self._iterator = self._stream.__aiter__()
+            except tether_content.StreamConsumed as exc:
+                self._stream = None
+                raise StreamConsumed() from exc
+        try:
+            chunk: bytes = await iterator.__anext__()
+        except BaseException as exc:
+            await self.aclose()
+            if isinstance(exc, tether_content.StreamConsumed):
+                raise StreamConsumed() from exc
+            raise
+        return chunk
+
+    async def aclose(self) -> None:
+        """Close the stream's iterator (once); later iteration ends at once."""
+        iterator, self._iterator, self._stream = self._iterator, None, None
         aclose = getattr(iterator, "aclose", None)
         if aclose is not None:
             await aclose()

@@ -362,9 +362,14 @@ class H11Engine:
             return []
         try:
             conn.receive_data(b"")
-            return self._events()
+            events = self._events()
         except h11.RemoteProtocolError as exc:
             raise self._eof_error() from exc
+        if events and events[-1] is RESPONSE_END and conn.their_state is h11.DONE:
+            # A body read until close just ended: h11 leaves the server DONE (reusable)
+            # until it hands out the ConnectionClosed that follows; take it now.
+            conn.next_event()
+        return events
 
     def _events(self) -> list[Event]:
         events: list[Event] = []

@@ -327,15 +327,22 @@ class AsyncioBackend:
         where = origin(host, port)
         deadline = None if timeout is None else loop.time() + timeout
         answer = None if resolver is None else resolver(host, port)
-        if inspect.isawaitable(answer):
-            answer = await answer
+        if inspect.isawaitable(answer):  # a resolver hook counts against the timeout too
+            if timeout is None:
+                answer = await answer
+            else:
+                try:
+                    answer = await _within(answer, timeout)
+                except asyncio.TimeoutError:
+                    raise self._slow_lookup(where, timeout) from None
         addresses = preresolved(host, port, answer)
         if addresses is None:
+            left = None if deadline is None else max(deadline - loop.time(), 0.0)
             lookup = loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
             try:
-                infos = await _within(lookup, timeout)
-            except asyncio.TimeoutError:
-                raise ConnectTimeout(f"timed out resolving {where} after {timeout} s") from None
+                infos = await _within(lookup, left)
+            except asyncio.TimeoutError:  # before OSError: a subclass since Python 3.11
+                raise self._slow_lookup(where, timeout) from None
             except OSError as exc:
                 raise resolve_error(host, port, exc) from exc
             addresses = from_getaddrinfo(infos)
@@ -346,6 +353,10 @@ class AsyncioBackend:
             loop, addresses, where, deadline, timeout, local_address, list(socket_options)
         )
         return AsyncioStream(sock, where, loop)
+
+    @staticmethod
+    def _slow_lookup(where: str, timeout: float | None) -> ConnectTimeout:
+        return ConnectTimeout(f"timed out resolving {where} after {timeout} s")
 
     async def _race(
         self,

@@ -210,11 +210,12 @@ class TrioBackend:
             if race is not None and race.winner is not None:
                 race.winner.close()
             raise
-        if race is not None:
-            if race.winner is not None:
-                return TrioStream(race.winner, where)
-            if race.plan.exhausted:
-                raise race.plan.failure(where)
+        if race is None:  # the scope ran out before the addresses were known
+            raise ConnectTimeout(f"timed out resolving {where} after {timeout} s")
+        if race.winner is not None:
+            return TrioStream(race.winner, where)
+        if race.plan.exhausted:
+            raise race.plan.failure(where)
         raise ConnectTimeout(f"timed out connecting to {where} after {timeout} s")
 
     async def connect_unix(
