@@ -7,9 +7,9 @@ where a response ends, when the connection may carry another request); beside it
 `lean_request` checks and serialises request heads (once per distinct head),
 `lean_response` matches response heads in place in the received bytes,
 `lean_chunked` decodes chunked bodies and `lean_grammar` holds the patterns they
-share. A body is sliced from the received bytes at most once. The one deliberate
-difference: after end of file the engine is never `reusable` (h11 calls a
-read-until-close HTTP/1.1 response reusable, although its connection is gone).
+share. A body is sliced from the received bytes at most once. After end of file
+neither engine is `reusable` (h11 itself calls a read-until-close response reusable;
+`H11Engine` takes h11's closing event so that it does not).
 """
 
 from __future__ import annotations
