@@ -445,6 +445,60 @@ def test_eof_mid_content_length_body(engine: Callable[..., AnyEngine]) -> None:
     assert not e.reusable
 
 
+def test_body_bytes_received_by_the_caller() -> None:
+    e = LeanEngine(ORIGIN)
+    get(e)
+    assert e.body_left == 0  # no head yet
+    e.receive(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc")
+    assert e.body_left == 7
+    assert e.body_received(3) == []
+    assert e.body_left == 4
+    for size in (0, 5, -1):
+        with pytest.raises(LocalProtocolError, match=f"{size} body bytes .* between 1 and 4"):
+            e.body_received(size)
+    assert e.body_received(4) == [RESPONSE_END]
+    assert e.response_complete
+    assert e.reusable
+    assert e.body_left == 0
+    e.next_cycle()
+    get(e)
+    e.receive(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc")
+    e.body_received(2)
+    # End of file then names the bytes received either way.
+    with pytest.raises(RemoteProtocolError, match=r"after 5 bytes of a Content-Length: 10 body"):
+        e.receive(b"")
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n",
+        b"HTTP/1.0 200 OK\r\n\r\nuntil close",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc",
+    ],
+)
+def test_no_body_bytes_left_for_the_caller_outside_a_content_length_body(
+    engine: Callable[..., AnyEngine], response: bytes
+) -> None:
+    e = engine()
+    get(e)
+    e.receive(response)
+    assert e.body_left == 0
+    with pytest.raises(LocalProtocolError, match=r"1 body bytes from example\.test:8080"):
+        e.body_received(1)
+
+
+def test_h11_engine_leaves_no_body_bytes_to_the_caller() -> None:
+    e = H11Engine(ORIGIN)
+    get(e)
+    e.receive(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc")
+    assert e.body_left == 0
+    with pytest.raises(LocalProtocolError, match="must parse every byte"):
+        e.body_received(7)
+    assert body_of(e.receive(b"defghij")) == b"defghij"
+    assert e.reusable
+
+
 def test_eof_mid_chunked_body(engine: Callable[..., AnyEngine]) -> None:
     e = engine()
     get(e)
