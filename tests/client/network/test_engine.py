@@ -469,6 +469,48 @@ def test_body_bytes_received_by_the_caller() -> None:
         e.receive(b"")
 
 
+@given(
+    length=st.integers(min_value=1, max_value=300),
+    steps=st.lists(st.tuples(st.booleans(), st.integers(min_value=1, max_value=80)), max_size=10),
+    eof=st.booleans(),
+)
+def test_bytes_counted_by_the_caller_leave_the_engine_as_if_it_parsed_them(
+    length: int, steps: list[tuple[bool, int]], eof: bool
+) -> None:
+    """Any mix of `receive` and `body_received` ends in the same state as `receive` alone."""
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % length
+    mixed, parsed = LeanEngine(ORIGIN), LeanEngine(ORIGIN)
+    for e in (mixed, parsed):
+        get(e)
+        e.receive(head)
+    sent = 0
+    ends: list[Event] = []
+    for by_caller, size in steps:
+        size = min(size, length - sent)
+        if not size:
+            break
+        if by_caller:
+            assert mixed.body_left == length - sent
+            ends += mixed.body_received(size)
+        else:
+            ends += [event for event in mixed.receive(b"x" * size) if event is RESPONSE_END]
+        ends += [event for event in parsed.receive(b"x" * size) if event is RESPONSE_END]
+        sent += size
+    assert ends == [RESPONSE_END] * (2 if sent == length else 0)
+    for e in (mixed, parsed):
+        assert e.response_complete == (sent == length)
+        assert e.reusable == (sent == length)
+        assert e.body_left == length - sent
+    if eof and sent < length:
+        errors = []
+        for e in (mixed, parsed):
+            with pytest.raises(RemoteProtocolError) as caught:
+                e.receive(b"")
+            errors.append(str(caught.value))
+        assert errors[0] == errors[1]
+        assert f"after {sent} bytes" in errors[0]
+
+
 @pytest.mark.parametrize(
     "response",
     [
