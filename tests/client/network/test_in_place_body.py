@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 import time
 import tracemalloc
 from collections.abc import Callable, Iterator
@@ -20,7 +21,7 @@ import tether
 from tests._servers import misbehave
 from tests._servers.raw import Handler, RawConnection, RawServer
 from tests._servers.tls import TLSFiles
-from tether import ReadTimeout, RemoteProtocolError
+from tether import ReadError, ReadTimeout, RemoteProtocolError
 from tether._network import engine_choice
 from tether._network.backends import _common, current_async_backend
 from tether._network.backends.base import AsyncNetworkStream
@@ -56,7 +57,8 @@ def in_place_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 def send(*parts: bytes, pause: float = 0.0, then: str = "keep") -> Handler:
     """Answer each request with `parts` (`pause` seconds apart); then keep the connection
-    for the next request, ``"close"`` it, or ``"stall"`` until the server stops."""
+    for the next request, ``"close"`` it, ``"reset"`` it, or ``"stall"`` until the server
+    stops."""
 
     def handler(conn: RawConnection) -> None:
         while conn.read_request() is not None:
@@ -65,6 +67,9 @@ def send(*parts: bytes, pause: float = 0.0, then: str = "keep") -> Handler:
                     conn.wait(pause)
                 conn.send(part)
             if then == "close":
+                return
+            if then == "reset":
+                conn.reset()
                 return
             if then == "stall":
                 conn.wait(30.0)
@@ -149,6 +154,29 @@ def test_a_short_body_fails_as_when_read_piece_by_piece(
     assert len(in_place_reads) == 1  # streaming reads piece by piece
     assert messages[0] == messages[1]
     assert f"after {sent} bytes" in messages[0]
+
+
+def test_a_reset_mid_body_fails_as_when_read_piece_by_piece(
+    fd_leak_check: None, raw_server: Start, in_place_reads: list[int]
+) -> None:
+    # The pause lets the client read the head and wait inside `read_exact`.
+    server = raw_server(send(head(4 * MIB) + BODY[:100_000], b"", pause=0.2, then="reset"))
+    messages = []
+    transport = HTTPTransport()
+    with tether.Client(transport=transport, timeout=10.0) as client:
+        with pytest.raises(ReadError) as caught:
+            client.get(server.url())
+        messages.append(str(caught.value))
+        assert len(in_place_reads) == 1
+        assert transport.pool.books.active == transport.pool.books.idle == 0
+        with (
+            client.stream("GET", server.url()) as response,
+            pytest.raises(ReadError) as caught,
+        ):
+            b"".join(response.iter_raw())
+        messages.append(str(caught.value))
+    assert messages[0] == messages[1]
+    assert re.fullmatch(r"reading from 127\.0\.0\.1:\d+ failed: .+", messages[0])
 
 
 def test_a_stall_mid_body_is_a_read_timeout(
