@@ -155,6 +155,7 @@ RENAMES = {
     "AsyncIterable": "Iterable",
     "handle_async_request": "handle_request",
     "aclose": "close",
+    "aread_rest": "read_rest",
     "__aiter__": "__iter__",
     "__anext__": "__next__",
     "Waiter": "threading.Event",

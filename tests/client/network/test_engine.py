@@ -499,6 +499,102 @@ def test_eof_mid_content_length_body(engine: Callable[..., AnyEngine]) -> None:
     assert not e.reusable
 
 
+def test_body_bytes_received_by_the_caller() -> None:
+    e = LeanEngine(ORIGIN)
+    get(e)
+    assert e.body_left == 0  # no head yet
+    e.receive(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc")
+    assert e.body_left == 7
+    assert e.body_received(3) == []
+    assert e.body_left == 4
+    for size in (0, 5, -1):
+        with pytest.raises(LocalProtocolError, match=f"{size} body bytes .* between 1 and 4"):
+            e.body_received(size)
+    assert e.body_received(4) == [RESPONSE_END]
+    assert e.response_complete
+    assert e.reusable
+    assert e.body_left == 0
+    e.next_cycle()
+    get(e)
+    e.receive(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc")
+    e.body_received(2)
+    # End of file then names the bytes received either way.
+    with pytest.raises(RemoteProtocolError, match=r"after 5 bytes of a Content-Length: 10 body"):
+        e.receive(b"")
+
+
+@given(
+    length=st.integers(min_value=1, max_value=300),
+    steps=st.lists(st.tuples(st.booleans(), st.integers(min_value=1, max_value=80)), max_size=10),
+    eof=st.booleans(),
+)
+def test_bytes_counted_by_the_caller_leave_the_engine_as_if_it_parsed_them(
+    length: int, steps: list[tuple[bool, int]], eof: bool
+) -> None:
+    """Any mix of `receive` and `body_received` ends in the same state as `receive` alone."""
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % length
+    mixed, parsed = LeanEngine(ORIGIN), LeanEngine(ORIGIN)
+    for e in (mixed, parsed):
+        get(e)
+        e.receive(head)
+    sent = 0
+    ends: list[Event] = []
+    for by_caller, size in steps:
+        size = min(size, length - sent)
+        if not size:
+            break
+        if by_caller:
+            assert mixed.body_left == length - sent
+            ends += mixed.body_received(size)
+        else:
+            ends += [event for event in mixed.receive(b"x" * size) if event is RESPONSE_END]
+        ends += [event for event in parsed.receive(b"x" * size) if event is RESPONSE_END]
+        sent += size
+    assert ends == [RESPONSE_END] * (2 if sent == length else 0)
+    for e in (mixed, parsed):
+        assert e.response_complete == (sent == length)
+        assert e.reusable == (sent == length)
+        assert e.body_left == length - sent
+    if eof and sent < length:
+        errors = []
+        for e in (mixed, parsed):
+            with pytest.raises(RemoteProtocolError) as caught:
+                e.receive(b"")
+            errors.append(str(caught.value))
+        assert errors[0] == errors[1]
+        assert f"after {sent} bytes" in errors[0]
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n",
+        b"HTTP/1.0 200 OK\r\n\r\nuntil close",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc",
+    ],
+)
+def test_no_body_bytes_left_for_the_caller_outside_a_content_length_body(
+    engine: Callable[..., AnyEngine], response: bytes
+) -> None:
+    e = engine()
+    get(e)
+    e.receive(response)
+    assert e.body_left == 0
+    with pytest.raises(LocalProtocolError, match=r"1 body bytes from example\.test:8080"):
+        e.body_received(1)
+
+
+def test_h11_engine_leaves_no_body_bytes_to_the_caller() -> None:
+    e = H11Engine(ORIGIN)
+    get(e)
+    e.receive(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc")
+    assert e.body_left == 0
+    with pytest.raises(LocalProtocolError, match="must parse every byte"):
+        e.body_received(7)
+    assert body_of(e.receive(b"defghij")) == b"defghij"
+    assert e.reusable
+
+
 def test_eof_mid_chunked_body(engine: Callable[..., AnyEngine]) -> None:
     e = engine()
     get(e)

@@ -177,13 +177,21 @@ class BodyReader:
         parts = []
         stream = self.stream
         with self._errors():
-            # A stream that raises only tether's errors needs no converting wrapper.
-            plain = getattr(stream, "plain_errors", False)
-            for raw in iter(stream) if plain else iterate_sync(stream):  # type: ignore[arg-type]
-                self._num_bytes_downloaded += len(raw)
-                parts.append(raw)
+            # The network transport's stream can hand the rest over whole (one copy).
+            read_rest = getattr(stream, "read_rest", None)
+            rest = None if read_rest is None else read_rest()
+            if rest is not None:
+                self._num_bytes_downloaded += len(rest)
+                parts.append(rest)
+            else:
+                # A stream that raises only tether's errors needs no converting wrapper.
+                plain = getattr(stream, "plain_errors", False)
+                raws = iter(stream) if plain else iterate_sync(stream)  # type: ignore[arg-type]
+                for raw in raws:
+                    self._num_bytes_downloaded += len(raw)
+                    parts.append(raw)
         self.close()
-        return b"".join(parts)
+        return b"".join(parts)  # one part: that very object, not a copy
 
     def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
         """Yield the decoded body, in chunks of `chunk_size` bytes (None: as received)."""
@@ -279,7 +287,12 @@ class BodyReader:
         parts = []
         stream = self.stream
         with self._errors():
-            if getattr(stream, "plain_errors", False):  # no converting wrapper
+            aread_rest = getattr(stream, "aread_rest", None)
+            rest = None if aread_rest is None else await aread_rest()
+            if rest is not None:
+                self._num_bytes_downloaded += len(rest)
+                parts.append(rest)
+            elif getattr(stream, "plain_errors", False):  # no converting wrapper
                 async for raw in stream:  # type: ignore[union-attr]
                     self._num_bytes_downloaded += len(raw)
                     parts.append(raw)

@@ -232,6 +232,20 @@ class BoundStream(SyncByteStream, AsyncByteStream):
             return stream.__aiter__()  # type: ignore[no-any-return]
         return iterate_async(stream)
 
+    def read_rest(self) -> bytes | None:
+        """The rest of the body in one piece, from the transport's stream's `read_rest`;
+        None (nothing read) if it has none or declines."""
+        read_rest = getattr(self._stream, "read_rest", None)
+        rest: bytes | None = None if read_rest is None else read_rest()
+        return rest
+
+    async def aread_rest(self) -> bytes | None:
+        """The rest of the body in one piece, from the transport's stream's `aread_rest`;
+        None (nothing read) if it has none or declines."""
+        aread_rest = getattr(self._stream, "aread_rest", None)
+        rest: bytes | None = None if aread_rest is None else await aread_rest()
+        return rest
+
     def close(self) -> None:
         """Close the transport's stream, then run the close callback (each once)."""
         callback, self._on_close = self._on_close, None

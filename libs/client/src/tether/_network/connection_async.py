@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import AsyncIterable
 
 from . import engine_choice
-from .backends._common import READ_SIZE
+from .backends._common import IN_PLACE_MAX, IN_PLACE_MIN, READ_SIZE
 from .backends.base import AsyncNetworkStream
 from .engine import BodyData, Event, ResponseHead
 from .trace import CONTINUE_WAIT, AsyncTrace, has_body, head_info
@@ -177,6 +177,45 @@ class AsyncConnection:
         except BaseException:
             await self.aclose()
             raise
+
+    async def rest_of_body(self, read_timeout: float | None) -> bytes | None:
+        """The whole rest of a Content-Length body as one piece (raising if it is cut
+        short, as `next_piece` does), or None, with nothing read, to read it by `next_piece`.
+
+        A stream that has ``read_exact`` receives it, after any piece that came with the
+        head: the blocking one in place, in one copy (tether's async streams have none:
+        an event loop cannot wait inside ``BufferedReader.read``). A rest under
+        `IN_PLACE_MIN` or a body over `IN_PLACE_MAX` bytes is left to `next_piece`. Each
+        read waits at most `read_timeout`.
+        """
+        engine = self._engine
+        left = engine.body_left
+        if left < IN_PLACE_MIN:
+            return None
+        pending = self._pending
+        read_exact = getattr(self._stream, "read_exact", None)
+        if read_exact is None or len(pending) > 1:
+            return None
+        first = b""
+        if pending:
+            event = pending[0]
+            if type(event) is not BodyData:
+                return None
+            first = event.data
+        if len(first) + left > IN_PLACE_MAX:
+            return None
+        try:
+            data: bytes = await read_exact(left, read_timeout, first)
+            pending.clear()
+            received = len(data) - len(first)
+            if received:
+                pending.extend(engine.body_received(received))
+            if received < left:  # end of file
+                pending.extend(engine.receive(b""))
+        except BaseException:
+            await self.aclose()
+            raise
+        return data
 
     def recycle(self) -> None:
         """Ready the engine for the next request (only when `reusable`)."""

@@ -136,6 +136,18 @@ class HTTP11Engine(Protocol):
         """Whether the final response has ended."""
         ...
 
+    @property
+    def body_left(self) -> int:
+        """Bytes of a Content-Length body that the caller may receive itself (reporting
+        them with `body_received` instead of feeding them to `receive`): the rest of such
+        a body while one is being read and nothing is buffered, else 0."""
+        ...
+
+    def body_received(self, size: int) -> list[Event]:
+        """Count `size` body bytes (1 to `body_left`) that the caller received itself:
+        ``[RESPONSE_END]`` if they end the body, else ``[]``."""
+        ...
+
 
 _VERSIONS: Final = {b"1.1": b"HTTP/1.1", b"1.0": b"HTTP/1.0"}
 # Module-level aliases: the receive loop runs per event, and each `h11.X` is two lookups.
@@ -446,6 +458,18 @@ class H11Engine:
     def response_complete(self) -> bool:
         """Whether the final response has ended (its body included)."""
         return self._conn.their_state in _BODY_OVER
+
+    @property
+    def body_left(self) -> int:
+        """Always 0: h11 must see every byte of the body."""
+        return 0
+
+    def body_received(self, size: int) -> list[Event]:
+        """Refused: h11 must see every byte of the body (`body_left` is 0)."""
+        raise LocalProtocolError(
+            f"{size} body bytes from {self._origin} were received outside the engine, "
+            "which must parse every byte"
+        )
 
     @property
     def upgraded(self) -> bool:

@@ -464,6 +464,30 @@ class LeanEngine:
         return self._server == _S_DONE or self._server == _S_SWITCHED
 
     @property
+    def body_left(self) -> int:
+        """The rest of a Content-Length body being read with nothing buffered, else 0."""
+        if self._server == _S_BODY and self._framing == _LENGTH and not self._buffer:
+            return self._remaining
+        return 0
+
+    def body_received(self, size: int) -> list[Event]:
+        """Count `size` body bytes (1 to `body_left`) received by the caller, as `receive`
+        would have counted them: ``[RESPONSE_END]`` if they end the body, else ``[]``."""
+        left = self.body_left
+        if not 0 < size <= left:
+            raise LocalProtocolError(
+                f"{size} body bytes from {self._origin} counted, "
+                f"but the engine expects between 1 and {left} "
+                f"(client {self._client_name()}, server {self._server_name()})"
+            )
+        self._remaining = left - size
+        self._body_received += size
+        if self._remaining:
+            return []
+        self._server = _S_DONE
+        return [RESPONSE_END]
+
+    @property
     def upgraded(self) -> bool:
         """Whether the server switched protocols (101, or a 2xx answer to CONNECT)."""
         return self._server == _S_SWITCHED

@@ -460,6 +460,31 @@ class PoolStream(SyncByteStream):
             raise StopIteration
         return piece
 
+    def read_rest(self) -> bytes | None:
+        """The rest of the body as one bytes object, received in place where the stream
+        can (`Connection.rest_of_body`), then the connection returned; None, with nothing
+        read, for a body that is read piece by piece.
+
+        With a total deadline every read must be bounded by what is left of it, so the
+        body is read piece by piece.
+        """
+        limits = self._limits
+        if self._pool is None or limits.end is not None:
+            return None
+        try:
+            whole = self._conn.rest_of_body(limits.read)
+        except RequestError as exc:
+            self.close()
+            if exc._request is None:
+                exc.request = self._request
+            raise
+        except BaseException:
+            self.close()
+            raise
+        if whole is not None:
+            self.close()
+        return whole
+
     def close(self) -> None:
         """Return the connection: kept if the body was read to its end, else closed."""
         pool, self._pool = self._pool, None

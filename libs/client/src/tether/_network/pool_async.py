@@ -450,6 +450,31 @@ class AsyncPoolStream(AsyncByteStream):
             raise StopAsyncIteration
         return piece
 
+    async def aread_rest(self) -> bytes | None:
+        """The rest of the body as one bytes object, received in place where the stream
+        can (`Connection.rest_of_body`), then the connection returned; None, with nothing
+        read, for a body that is read piece by piece.
+
+        With a total deadline every read must be bounded by what is left of it, so the
+        body is read piece by piece.
+        """
+        limits = self._limits
+        if self._pool is None or limits.end is not None:
+            return None
+        try:
+            whole = await self._conn.rest_of_body(limits.read)
+        except RequestError as exc:
+            await self.aclose()
+            if exc._request is None:
+                exc.request = self._request
+            raise
+        except BaseException:
+            await self.aclose()
+            raise
+        if whole is not None:
+            await self.aclose()
+        return whole
+
     async def aclose(self) -> None:
         """Return the connection: kept if the body was read to its end, else closed."""
         pool, self._pool = self._pool, None

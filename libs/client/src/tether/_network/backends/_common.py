@@ -19,6 +19,12 @@ READ_SIZE = 262144
 # response. Streams read at most this much until a read brings more than half of it
 # (a large body is flowing), and go back to it after a read that brings less.
 SMALL_READ = 65536
+# A Content-Length body whose rest is at least IN_PLACE_MIN and, in all, at most
+# IN_PLACE_MAX bytes is read into one bytes object of its declared length, allocated
+# before it arrives (`SyncStream.read_exact`). The cap bounds what a server's word can
+# make the client allocate up front; a larger body is read piece by piece.
+IN_PLACE_MIN = SMALL_READ
+IN_PLACE_MAX = 32 * 1024 * 1024
 
 
 def origin(host: str, port: int) -> str:

@@ -17,6 +17,7 @@ returns or raises.
 from __future__ import annotations
 
 import errno
+import io
 import os
 import selectors
 import socket
@@ -94,6 +95,30 @@ class SyncStream:
         except OSError as exc:
             self.close()
             raise ReadError(f"reading from {self._where} failed: {os_reason(exc)}") from exc
+
+    def read_exact(self, size: int, timeout: float | None = None, first: bytes = b"") -> bytes:
+        """`first`, then `size` bytes more (fewer only at EOF), as one bytes object.
+
+        The bytes object is allocated once and each ``recv_into`` fills it in place
+        (``io.BufferedReader.read`` does this with a raw reader whose buffer is smaller
+        than any read), so the body is copied once, by the kernel, where `read` and a
+        join copy it twice. Each ``recv_into`` waits at most `timeout`. Errors as `read`.
+        """
+        if self._closed:
+            raise ReadError(f"cannot read from {self._where}: the connection is closed")
+        try:
+            if timeout != self._timeout:
+                self._sock.settimeout(timeout)
+                self._timeout = timeout
+            reader = io.BufferedReader(_InPlace(self._sock, first), buffer_size=1)
+            data = reader.read(len(first) + size)
+        except TimeoutError:
+            self.close()
+            raise ReadTimeout(f"timed out reading from {self._where} after {timeout} s") from None
+        except OSError as exc:
+            self.close()
+            raise ReadError(f"reading from {self._where} failed: {os_reason(exc)}") from exc
+        return data
 
     def write(self, data: bytes, timeout: float | None = None) -> None:
         """Send all of `data`."""
@@ -186,6 +211,31 @@ class SyncStream:
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
         return f"<SyncStream {self._where} [{state}]>"
+
+
+class _InPlace(io.RawIOBase):
+    """The raw side of `SyncStream.read_exact`: `first`, then ``recv_into`` the socket."""
+
+    def __init__(self, sock: socket.socket, first: bytes) -> None:
+        self._sock = sock
+        self._first = first
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        # `buffer` views the bytes object being built: released here, so that a
+        # traceback that keeps this frame cannot reach it after an error frees it.
+        try:
+            first = self._first
+            if first:
+                size = min(len(first), len(buffer))
+                buffer[:size] = first[:size]
+                self._first = first[size:]
+                return size
+            return self._sock.recv_into(buffer)
+        finally:
+            buffer.release()
 
 
 class SyncBackend:
