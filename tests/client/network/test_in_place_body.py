@@ -26,6 +26,7 @@ from tether._network import engine_choice
 from tether._network.backends import _common, current_async_backend
 from tether._network.backends.base import AsyncNetworkStream
 from tether._network.backends.sync import SyncStream
+from tether._network.connection import Connection
 from tether._network.connection_async import AsyncConnection
 from tether._network.engine import H11Engine
 from tether._network.engine_lean import LeanEngine
@@ -339,3 +340,57 @@ async def test_the_async_twin_reads_the_rest_whole_where_the_stream_can(
             await conn.rest_of_body(2)
         assert conn.closed
     assert stream.calls == 1
+
+
+@pytest.mark.parametrize("engine", [LeanEngine, H11Engine])
+@pytest.mark.parametrize("timeout", [tether.Timeout(10.0), tether.Timeout(10.0, total=10.0)])
+def test_a_body_that_came_with_its_head_is_handed_over_without_another_read(
+    fd_leak_check: None,
+    raw_server: Start,
+    monkeypatch: pytest.MonkeyPatch,
+    engine: Any,
+    timeout: tether.Timeout,
+) -> None:
+    # A small response arrives whole in the read that brings its head: `read()` takes the
+    # pending body as it is, even under a total deadline (no read is needed to bound).
+    monkeypatch.setattr(engine_choice, "new_engine", engine)
+    pieces: list[object] = []
+    original = Connection.next_piece
+
+    def counted(self: Connection, read_timeout: float | None) -> bytes | None:
+        piece = original(self, read_timeout)
+        pieces.append(piece)
+        return piece
+
+    monkeypatch.setattr(Connection, "next_piece", counted)
+    server = raw_server(send(misbehave.response(200, b"hello, world", [], content_length=12)))
+    with tether.Client(transport=HTTPTransport(), timeout=timeout) as client:
+        for _ in range(3):
+            response = client.get(server.url())
+            assert response.content == b"hello, world"
+            assert response.num_bytes_downloaded == 12
+        empty = client.head(server.url())
+        assert empty.content == b""
+    assert pieces == []
+    assert server.stats.accepted == 1  # and each connection went back for the next
+
+
+@pytest.mark.anyio
+async def test_the_async_twin_hands_over_a_body_that_came_with_its_head(
+    fd_leak_check: None, raw_server: Start, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[object] = []
+    original = AsyncConnection.next_piece
+
+    async def counted(self: AsyncConnection, read_timeout: float | None) -> bytes | None:
+        piece = await original(self, read_timeout)
+        calls.append(piece)
+        return piece
+
+    monkeypatch.setattr(AsyncConnection, "next_piece", counted)
+    server = raw_server(send(misbehave.response(200, b"hello, world", [], content_length=12)))
+    async with tether.AsyncClient(timeout=tether.Timeout(10.0, total=10.0)) as client:
+        for _ in range(3):
+            assert (await client.get(server.url())).content == b"hello, world"
+    assert calls == []
+    assert server.stats.accepted == 1

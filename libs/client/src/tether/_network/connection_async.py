@@ -17,7 +17,7 @@ from collections.abc import AsyncIterable
 from . import engine_choice
 from .backends._common import IN_PLACE_MAX, IN_PLACE_MIN, READ_SIZE
 from .backends.base import AsyncNetworkStream
-from .engine import BodyData, Event, ResponseHead
+from .engine import BodyData, Event, ResponseEnd, ResponseHead
 from .trace import CONTINUE_WAIT, AsyncTrace, has_body, head_info
 
 __all__ = ["AsyncConnection"]
@@ -178,7 +178,7 @@ class AsyncConnection:
             await self.aclose()
             raise
 
-    async def rest_of_body(self, read_timeout: float | None) -> bytes | None:
+    async def rest_of_body(self, read_timeout: float | None, may_read: bool = True) -> bytes | None:
         """The whole rest of a Content-Length body as one piece (raising if it is cut
         short, as `next_piece` does), or None, with nothing read, to read it by `next_piece`.
 
@@ -187,12 +187,21 @@ class AsyncConnection:
         an event loop cannot wait inside ``BufferedReader.read``). A rest under
         `IN_PLACE_MIN` or a body over `IN_PLACE_MAX` bytes is left to `next_piece`. Each
         read waits at most `read_timeout`.
+
+        A body that has arrived whole (with the head, as a small one does) is returned
+        without reading, even when `may_read` is false.
         """
+        pending = self._pending
+        if pending and type(pending[-1]) is ResponseEnd:
+            whole = b"".join([event.data for event in pending if type(event) is BodyData])
+            end = pending.pop()
+            pending.clear()
+            pending.append(end)  # what `next_piece` answers from now on: the end
+            return whole
         engine = self._engine
         left = engine.body_left
-        if left < IN_PLACE_MIN:
+        if not may_read or left < IN_PLACE_MIN:
             return None
-        pending = self._pending
         read_exact = getattr(self._stream, "read_exact", None)
         if read_exact is None or len(pending) > 1:
             return None

@@ -465,14 +465,14 @@ class PoolStream(SyncByteStream):
         can (`Connection.rest_of_body`), then the connection returned; None, with nothing
         read, for a body that is read piece by piece.
 
-        With a total deadline every read must be bounded by what is left of it, so the
-        body is read piece by piece.
+        With a total deadline every read must be bounded by what is left of it, so only
+        a body that has arrived whole is returned; the rest is read piece by piece.
         """
-        limits = self._limits
-        if self._pool is None or limits.end is not None:
+        if self._pool is None:
             return None
+        limits = self._limits
         try:
-            whole = self._conn.rest_of_body(limits.read)
+            whole = self._conn.rest_of_body(limits.read, may_read=limits.end is None)
         except RequestError as exc:
             self.close()
             if exc._request is None:

@@ -455,14 +455,14 @@ class AsyncPoolStream(AsyncByteStream):
         can (`Connection.rest_of_body`), then the connection returned; None, with nothing
         read, for a body that is read piece by piece.
 
-        With a total deadline every read must be bounded by what is left of it, so the
-        body is read piece by piece.
+        With a total deadline every read must be bounded by what is left of it, so only
+        a body that has arrived whole is returned; the rest is read piece by piece.
         """
-        limits = self._limits
-        if self._pool is None or limits.end is not None:
+        if self._pool is None:
             return None
+        limits = self._limits
         try:
-            whole = await self._conn.rest_of_body(limits.read)
+            whole = await self._conn.rest_of_body(limits.read, may_read=limits.end is None)
         except RequestError as exc:
             await self.aclose()
             if exc._request is None:
