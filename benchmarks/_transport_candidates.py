@@ -141,15 +141,28 @@ def _content_length(head: bytes) -> int:
     return int(head[start + 17 : end])
 
 
+# The fields httpx (and tether) send by default besides Host. A loop that sends them too
+# shows what the server's handling of them costs: the rest is the client's own.
+HTTPX_DEFAULT_FIELDS = [
+    (b"Accept", b"*/*"),
+    (b"Accept-Encoding", b"gzip, deflate, br, zstd"),
+    (b"Connection", b"keep-alive"),
+    (b"User-Agent", b"python-httpx/0.28.1"),
+]
+
+
 class _H11Loop:
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(
+        self, host: str, port: int, fields: list[tuple[bytes, bytes]] | None = None
+    ) -> None:
         self.sock = socket.create_connection((host, port), timeout=TIMEOUT)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.conn = h11.Connection(h11.CLIENT)
         self.host = f"{host}:{port}".encode()
+        self.fields = fields or []
 
     def _send(self, method: bytes, path: str, body: bytes | None) -> None:
-        headers = [(b"Host", self.host)]
+        headers = [(b"Host", self.host), *self.fields]
         if body is not None:
             headers.append((b"Content-Length", str(len(body)).encode()))
         data = self.conn.send(h11.Request(method=method, target=path, headers=headers))
@@ -251,6 +264,7 @@ def sync_candidates(host: str, port: int) -> dict[str, Callable[[], SyncCandidat
         "niquests": lambda: _RequestsLike(_module("niquests"), base),
         "pycurl": lambda: _Pycurl(base),
         "h11 loop": lambda: _H11Loop(host, port),
+        "h11 loop, httpx headers": lambda: _H11Loop(host, port, HTTPX_DEFAULT_FIELDS),
         "raw loop": lambda: _RawLoop(host, port),
     }
 
@@ -317,8 +331,11 @@ class _AsyncNiquests:
 class _AsyncLoop:
     """A LIFO of idle connections over asyncio streams; `framing` picks h11 or raw."""
 
-    def __init__(self, host: str, port: int, framing: str) -> None:
+    def __init__(
+        self, host: str, port: int, framing: str, fields: list[tuple[bytes, bytes]] | None = None
+    ) -> None:
         self.host, self.port, self.framing = host, port, framing
+        self.fields = fields or []
         self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter, h11.Connection]] = []
         self.host_header = f"{host}:{port}".encode()
 
@@ -344,7 +361,7 @@ class _AsyncLoop:
         path: str,
         body: bytes | None,
     ) -> int:
-        headers = [(b"Host", self.host_header)]
+        headers = [(b"Host", self.host_header), *self.fields]
         if body is not None:
             headers.append((b"Content-Length", str(len(body)).encode()))
         writer.write(conn.send(h11.Request(method=method, target=path, headers=headers)) or b"")
@@ -416,5 +433,6 @@ def async_candidates(host: str, port: int) -> dict[str, Callable[[int], AsyncCan
         "aiohttp": lambda n: _Aiohttp(base, n),
         "niquests": lambda n: _AsyncNiquests(base, n),
         "h11 loop": lambda n: _AsyncLoop(host, port, "h11"),
+        "h11 loop, httpx headers": lambda n: _AsyncLoop(host, port, "h11", HTTPX_DEFAULT_FIELDS),
         "raw loop": lambda n: _AsyncLoop(host, port, "raw"),
     }

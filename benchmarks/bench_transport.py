@@ -238,7 +238,7 @@ def run_all(port: int, scale: float, log: Callable[[str], None]) -> list[Outcome
                 outcome = Outcome(scenario, name, statistics.median(samples[name]))
             outcomes.append(outcome)
             shown = f"{outcome.rate:,.0f} {scenario.unit}" if outcome.rate else outcome.note
-            log(f"  {scenario.name:<24} {name:<10} {shown}")
+            log(f"  {scenario.name:<24} {name:<23} {shown}")
     return outcomes
 
 
@@ -254,7 +254,7 @@ def baseline_of(outcomes: list[Outcome]) -> str:
 def report(outcomes: list[Outcome], baseline: str, header: str) -> str:
     """The table: rate and ratio baseline/candidate, grouped by scenario."""
     lines = [header, ""]
-    lines.append(f"{'scenario':<24} {'candidate':<10} {'rate':>16} {'vs ' + baseline:>12}")
+    lines.append(f"{'scenario':<24} {'candidate':<23} {'rate':>16} {'vs ' + baseline:>12}")
     by_scenario: dict[str, list[Outcome]] = {}
     for outcome in outcomes:
         by_scenario.setdefault(outcome.scenario.name, []).append(outcome)
@@ -266,11 +266,11 @@ def report(outcomes: list[Outcome], baseline: str, header: str) -> str:
                 if row.note.startswith("not available"):
                     notes.setdefault(row.candidate, row.note)
                     continue
-                lines.append(f"{name:<24} {row.candidate:<10} {row.note}")
+                lines.append(f"{name:<24} {row.candidate:<23} {row.note}")
                 continue
             ratio = f"{base / row.rate:.2f}x" if base else "-"
             rate = f"{row.rate:,.0f} {row.scenario.unit}"
-            lines.append(f"{name:<24} {row.candidate:<10} {rate:>16} {ratio:>12}")
+            lines.append(f"{name:<24} {row.candidate:<23} {rate:>16} {ratio:>12}")
         lines.append("")
     for candidate, note in notes.items():
         lines.append(f"{candidate}: {note}")
