@@ -194,41 +194,34 @@ class BoundStream(SyncByteStream, AsyncByteStream):
     `supports_async` are the wrapped stream's, so one class serves both clients.
     """
 
+    plain_errors: bool  # the transport's stream raises only tether's exceptions
+    supports_sync: bool  # it can be read with ``for``
+    supports_async: bool  # it can be read with ``async for``
+
     def __init__(self, stream: Any, on_close: Callable[[], object]) -> None:
         self._stream = stream
         self._on_close: Callable[[], object] | None = on_close
+        # Read on every response, several times: worked out once, from the stream's class.
+        self.plain_errors = bool(getattr(stream, "plain_errors", False))
+        self.supports_sync = can_iterate_sync(stream)
+        self.supports_async = can_iterate_async(stream)
 
     @property
     def stream(self) -> Any:
         """The transport's stream."""
         return self._stream
 
-    @property
-    def plain_errors(self) -> bool:
-        """Whether the transport's stream raises only tether's exceptions."""
-        return bool(getattr(self._stream, "plain_errors", False))
-
-    @property
-    def supports_sync(self) -> bool:
-        """Whether the transport's stream can be read with ``for``."""
-        return can_iterate_sync(self._stream)
-
-    @property
-    def supports_async(self) -> bool:
-        """Whether the transport's stream can be read with ``async for``."""
-        return can_iterate_async(self._stream)
-
     def __iter__(self) -> Iterator[bytes]:
         """Yield the transport's bytes."""
         stream = self._stream
-        if getattr(stream, "plain_errors", False):  # nothing to convert: no wrapper
+        if self.plain_errors:  # nothing to convert: no wrapper
             return iter(stream)
         return iterate_sync(stream)
 
     def __aiter__(self) -> AsyncIterator[bytes]:
         """Yield the transport's bytes."""
         stream = self._stream
-        if getattr(stream, "plain_errors", False):  # nothing to convert: no wrapper
+        if self.plain_errors:  # nothing to convert: no wrapper
             return stream.__aiter__()  # type: ignore[no-any-return]
         return iterate_async(stream)
 
