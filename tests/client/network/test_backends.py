@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import anyio
 import pytest
@@ -840,3 +840,99 @@ async def read_sizes_asyncio() -> list[tuple[int, int]]:
 
 def test_read_sizes_follow_the_data_asyncio() -> None:
     check_read_sizes(asyncio.run(read_sizes_asyncio()))
+
+
+class CountingTrioSocket(CountingSocket):
+    """`CountingSocket` for a ``trio.socket`` socket, whose `recv` is awaited."""
+
+    async def recv(self, size: int) -> bytes:  # type: ignore[override]
+        self.recvs += 1
+        data: bytes = await self.sock.recv(size)  # type: ignore[misc]
+        self.sizes.append((size, len(data)))
+        return data
+
+
+async def read_sizes_trio() -> list[tuple[int, int]]:
+    with serve(echo) as server:
+        stream = await TrioBackend().connect_tcp("127.0.0.1", server.port, timeout=5)
+        counting = CountingTrioSocket(cast(Any, stream)._sock)
+        cast(Any, stream)._sock = counting
+        try:
+            for sent, size in read_sizes_script():
+                await stream.write(sent, 5)
+                await trio.sleep(0.05)
+                got = b""
+                while len(got) < size:
+                    got += await stream.read(timeout=5)
+                assert got == sent
+            await stream.write(b"abc", 5)
+            assert await stream.read(3, 5) == b"abc"
+        finally:
+            await stream.aclose()
+    return counting.sizes
+
+
+def test_read_sizes_follow_the_data_trio() -> None:
+    check_read_sizes(trio.run(read_sizes_trio))
+
+
+class CountingTLS:
+    """An `ssl.SSLObject` that records the size each `read` asks for."""
+
+    def __init__(self, tls: ssl.SSLObject) -> None:
+        self.tls = tls
+        self.asked: list[int] = []
+
+    def read(self, size: int) -> bytes:
+        self.asked.append(size)
+        return self.tls.read(size)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.tls, name)
+
+
+@pytest.mark.parametrize("mode", ["sync-in-tls", "asyncio", "trio"])
+def test_tls_streams_ask_for_at_most_a_small_read(mode: str) -> None:
+    # A TLS record holds at most 16 KiB, so a decrypting read never returns more: asking
+    # for READ_SIZE only made CPython allocate (and map) a 256 KiB buffer every time.
+    import trustme
+
+    ca = trustme.CA()
+    server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ca.issue_cert("localhost", "inner.test").configure_cert(server_context)
+    client_context = ssl.create_default_context()
+    ca.configure_trust(client_context)
+    body = b"x" * 200_000
+
+    async def exchange(stream: Any) -> None:
+        counting = CountingTLS(stream.raw._tls)
+        stream.raw._tls = counting
+        await stream.write(b"small")
+        assert await stream.read() == b"small"
+        await stream.write(body)
+        got = b""
+        while len(got) < len(body):
+            got += await stream.read(READ_SIZE)
+        assert got == body
+        await stream.close()
+        assert counting.asked
+        assert max(counting.asked) <= SMALL_READ
+
+    with serve(echo, tls=server_context) as inner:
+        if mode == "sync-in-tls":  # the sync TLSStream runs inside TLS (an HTTPS proxy)
+            with serve(_relay_to(inner.port), tls=server_context) as outer:
+                plain = SyncBackend().connect_tcp("127.0.0.1", outer.port, timeout=5)
+                outer_tls = plain.start_tls(client_context, "localhost", timeout=5)
+                nested = outer_tls.start_tls(client_context, "inner.test", timeout=5)
+                asyncio.run(exchange(Stream(nested)))
+            return
+
+        async def run() -> None:
+            net = Net(mode)
+            stream = await net.connect_tcp("127.0.0.1", inner.port)
+            await exchange(await stream.start_tls(client_context, "localhost"))
+
+        if mode == "asyncio":
+            asyncio.run(run())
+        else:
+            trio.run(run)

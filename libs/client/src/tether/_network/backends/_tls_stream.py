@@ -24,7 +24,7 @@ from ..._exceptions import (
     WriteError,
     WriteTimeout,
 )
-from ._common import READ_SIZE, tls_error, tls_where
+from ._common import READ_SIZE, SMALL_READ, tls_error, tls_where
 from .base import AsyncNetworkStream
 
 # Encrypt and send at most this much at a time, so a large body never sits whole in
@@ -119,7 +119,8 @@ class AsyncTLSStream:
         try:
             while True:
                 try:
-                    return self._tls.read(max_bytes)
+                    # A record holds at most 16 KiB: a larger size only costs a buffer.
+                    return self._tls.read(min(max_bytes, SMALL_READ))
                 except ssl.SSLWantReadError:
                     await self._flush(_remaining(deadline))
                     await self._fill(_remaining(deadline))

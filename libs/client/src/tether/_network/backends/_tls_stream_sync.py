@@ -25,7 +25,7 @@ from ..._exceptions import (
     WriteError,
     WriteTimeout,
 )
-from ._common import READ_SIZE, tls_error, tls_where
+from ._common import READ_SIZE, SMALL_READ, tls_error, tls_where
 from .base import NetworkStream
 
 # Encrypt and send at most this much at a time, so a large body never sits whole in
@@ -120,7 +120,8 @@ class TLSStream:
         try:
             while True:
                 try:
-                    return self._tls.read(max_bytes)
+                    # A record holds at most 16 KiB: a larger size only costs a buffer.
+                    return self._tls.read(min(max_bytes, SMALL_READ))
                 except ssl.SSLWantReadError:
                     self._flush(_remaining(deadline))
                     self._fill(_remaining(deadline))

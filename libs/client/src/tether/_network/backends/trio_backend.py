@@ -40,6 +40,7 @@ from ..eyeballs import (
 )
 from ._common import (
     READ_SIZE,
+    SMALL_READ,
     no_address,
     origin,
     preresolved,
@@ -54,9 +55,13 @@ from .base import SocketOption
 class TrioStream(AsyncSocketStream):
     """A connected ``trio.socket`` socket."""
 
-    __slots__ = ()
+    __slots__ = ("_big_reads",)
 
     _sock: trio.socket.SocketType
+
+    def __init__(self, sock: trio.socket.SocketType, where: str) -> None:
+        super().__init__(sock, where)
+        self._big_reads = False  # see SMALL_READ
 
     async def wait_readable(self, timeout: float | None) -> bool:
         """Wait until data or EOF can be read; False if `timeout` passed first."""
@@ -71,19 +76,25 @@ class TrioStream(AsyncSocketStream):
         """Up to `max_bytes` bytes, b"" at EOF (see `base` for the error contract)."""
         if self._closed:
             raise ReadError(f"cannot read from {self._where}: the connection is closed")
+        size = max_bytes if self._big_reads or max_bytes < SMALL_READ else SMALL_READ
+        data: bytes | None = None
         try:
             if timeout is None:
-                return await self._sock.recv(max_bytes)
-            with trio.move_on_after(timeout):
-                return await self._sock.recv(max_bytes)
+                data = await self._sock.recv(size)
+            else:
+                with trio.move_on_after(timeout):
+                    data = await self._sock.recv(size)
         except OSError as exc:
             self._close()
             raise ReadError(f"reading from {self._where} failed: {os_reason(exc)}") from exc
         except BaseException:
             self._close()
             raise
-        self._close()
-        raise ReadTimeout(f"timed out reading from {self._where} after {timeout} s")
+        if data is None:  # the timeout passed first
+            self._close()
+            raise ReadTimeout(f"timed out reading from {self._where} after {timeout} s")
+        self._big_reads = len(data) > SMALL_READ // 2
+        return data
 
     async def write(self, data: bytes, timeout: float | None = None) -> None:
         """Send all of `data`."""
