@@ -405,7 +405,8 @@ def main(docs: bool = False) -> str:
         [
             "HTTP/1.1 transport: throughput on nginx over loopback",
             "=" * 52,
-            f"{server}; {pinned}; median of {REPEAT} runs; Python {sys.version.split()[0]}"
+            f"{server}; {pinned}; median of {REPEAT} rounds (candidates take turns); "
+            f"Python {sys.version.split()[0]}"
             + ("" if scale == 1 else f"; TETHER_BENCH_SCALE={scale:g}"),
         ]
     )
