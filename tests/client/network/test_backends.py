@@ -11,7 +11,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, cast
 
@@ -817,24 +817,29 @@ def check_read_sizes(sizes: list[tuple[int, int]]) -> None:
     assert sizes[-1] == (3, 3)  # a caller's smaller size is kept
 
 
+async def play_read_sizes_script(stream: Any, sleep: Callable[[float], Awaitable[object]]) -> None:
+    """Run `read_sizes_script` on an async stream, then close it."""
+    try:
+        for sent, size in read_sizes_script():
+            await stream.write(sent, 5)
+            await sleep(0.05)  # the whole echo waits in the socket
+            got = b""
+            while len(got) < size:
+                got += await stream.read(timeout=5)
+            assert got == sent
+        await stream.write(b"abc", 5)
+        assert await stream.read(3, 5) == b"abc"
+    finally:
+        await stream.aclose()
+
+
 async def read_sizes_asyncio() -> list[tuple[int, int]]:
     with serve(echo) as server:
         stream = await current_async_backend().connect_tcp("127.0.0.1", server.port, timeout=5)
         assert isinstance(stream, AsyncioStream)
         counting = CountingSocket(stream._sock)
         stream._sock = counting  # type: ignore[assignment]
-        try:
-            for sent, size in read_sizes_script():
-                await stream.write(sent, 5)
-                await asyncio.sleep(0.05)
-                got = b""
-                while len(got) < size:
-                    got += await stream.read(timeout=5)
-                assert got == sent
-            await stream.write(b"abc", 5)
-            assert await stream.read(3, 5) == b"abc"
-        finally:
-            await stream.aclose()
+        await play_read_sizes_script(stream, asyncio.sleep)
     return counting.sizes
 
 
@@ -857,18 +862,7 @@ async def read_sizes_trio() -> list[tuple[int, int]]:
         stream = await TrioBackend().connect_tcp("127.0.0.1", server.port, timeout=5)
         counting = CountingTrioSocket(cast(Any, stream)._sock)
         cast(Any, stream)._sock = counting
-        try:
-            for sent, size in read_sizes_script():
-                await stream.write(sent, 5)
-                await trio.sleep(0.05)
-                got = b""
-                while len(got) < size:
-                    got += await stream.read(timeout=5)
-                assert got == sent
-            await stream.write(b"abc", 5)
-            assert await stream.read(3, 5) == b"abc"
-        finally:
-            await stream.aclose()
+        await play_read_sizes_script(stream, trio.sleep)
     return counting.sizes
 
 

@@ -447,13 +447,8 @@ class PoolStream(SyncByteStream):
         limits = self._limits
         try:
             piece = self._conn.next_piece(limits.left(limits.read, ReadTimeout))
-        except RequestError as exc:
-            self.close()
-            if exc._request is None:
-                exc.request = self._request
-            raise
-        except BaseException:
-            self.close()
+        except BaseException as exc:
+            self._failed(exc)
             raise
         if piece is None:
             self.close()
@@ -473,17 +468,19 @@ class PoolStream(SyncByteStream):
         limits = self._limits
         try:
             whole = self._conn.rest_of_body(limits.read, may_read=limits.end is None)
-        except RequestError as exc:
-            self.close()
-            if exc._request is None:
-                exc.request = self._request
-            raise
-        except BaseException:
-            self.close()
+        except BaseException as exc:
+            self._failed(exc)
             raise
         if whole is not None:
             self.close()
         return whole
+
+    def _failed(self, exc: BaseException) -> None:
+        """After `exc` while reading: give the connection back (closed, since the body was
+        not read to its end) and name the request in a tether error that lacks it."""
+        self.close()
+        if isinstance(exc, RequestError) and exc._request is None:
+            exc.request = self._request
 
     def close(self) -> None:
         """Return the connection: kept if the body was read to its end, else closed."""

@@ -437,13 +437,8 @@ class AsyncPoolStream(AsyncByteStream):
         limits = self._limits
         try:
             piece = await self._conn.next_piece(limits.left(limits.read, ReadTimeout))
-        except RequestError as exc:
-            await self.aclose()
-            if exc._request is None:
-                exc.request = self._request
-            raise
-        except BaseException:
-            await self.aclose()
+        except BaseException as exc:
+            await self._failed(exc)
             raise
         if piece is None:
             await self.aclose()
@@ -463,17 +458,19 @@ class AsyncPoolStream(AsyncByteStream):
         limits = self._limits
         try:
             whole = await self._conn.rest_of_body(limits.read, may_read=limits.end is None)
-        except RequestError as exc:
-            await self.aclose()
-            if exc._request is None:
-                exc.request = self._request
-            raise
-        except BaseException:
-            await self.aclose()
+        except BaseException as exc:
+            await self._failed(exc)
             raise
         if whole is not None:
             await self.aclose()
         return whole
+
+    async def _failed(self, exc: BaseException) -> None:
+        """After `exc` while reading: give the connection back (closed, since the body was
+        not read to its end) and name the request in a tether error that lacks it."""
+        await self.aclose()
+        if isinstance(exc, RequestError) and exc._request is None:
+            exc.request = self._request
 
     async def aclose(self) -> None:
         """Return the connection: kept if the body was read to its end, else closed."""
