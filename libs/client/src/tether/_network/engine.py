@@ -185,6 +185,40 @@ def _header_values(raw: bytes, name: bytes) -> list[bytes]:
     return values
 
 
+def bad_method(method: bytes, where: str) -> LocalProtocolError:
+    """The error for a request method that is not a token, for either engine."""
+    return LocalProtocolError(f"invalid request method {_clip(method)!r} for {where}")
+
+
+def bad_target(target: bytes, where: str) -> LocalProtocolError:
+    """The error for a request target with spaces or control characters."""
+    return LocalProtocolError(
+        f"invalid request target {_clip(target)!r} for {where}: "
+        "spaces and control characters must be percent-encoded"
+    )
+
+
+def bad_field_name(name: bytes, where: str) -> LocalProtocolError:
+    """The error for a request header name that is not a token."""
+    return LocalProtocolError(
+        f"invalid request header name {_clip(name)!r} for {where}: "
+        "a field name is a token (RFC 9110 §5.1)"
+    )
+
+
+def bad_field_value(name: bytes, value: bytes, where: str) -> LocalProtocolError:
+    """The error for a request header value the field grammar refuses, saying why."""
+    if b"\r" in value or b"\n" in value:
+        what = "contains CR or LF"
+    elif b"\x00" in value:
+        what = "contains NUL"
+    else:
+        what = "has a control character or surrounding whitespace"
+    return LocalProtocolError(
+        f"invalid value for request header {_clip(name)!r} to {where}: it {what} (RFC 9110 §5.5)"
+    )
+
+
 def refused_response(
     where: str, reason: str, raw: bytes, bad_status_line: bool
 ) -> RemoteProtocolError:
@@ -509,30 +543,15 @@ class H11Engine:
         if reason.startswith("Illegal header name"):
             for name, _ in headers:
                 if not _TOKEN.fullmatch(name):
-                    return LocalProtocolError(
-                        f"invalid request header name {_clip(name)!r} for {where}: "
-                        "a field name is a token (RFC 9110 §5.1)"
-                    )
+                    return bad_field_name(name, where)
         elif reason.startswith("Illegal header value"):
             for name, value in headers:
                 if not _FIELD_VALUE.fullmatch(value):
-                    if b"\r" in value or b"\n" in value:
-                        what = "contains CR or LF"
-                    elif b"\x00" in value:
-                        what = "contains NUL"
-                    else:
-                        what = "has a control character or surrounding whitespace"
-                    return LocalProtocolError(
-                        f"invalid value for request header {_clip(name)!r} to {where}: "
-                        f"it {what} (RFC 9110 §5.5)"
-                    )
+                    return bad_field_value(name, value, where)
         elif reason.startswith("Illegal method"):
-            return LocalProtocolError(f"invalid request method {_clip(method)!r} for {where}")
+            return bad_method(method, where)
         elif reason.startswith("Illegal target"):
-            return LocalProtocolError(
-                f"invalid request target {_clip(target)!r} for {where}: "
-                "spaces and control characters must be percent-encoded"
-            )
+            return bad_target(target, where)
         elif "Host" in reason:
             return LocalProtocolError(
                 f"a request to {where} needs exactly one Host header (RFC 9112 §3.2): {reason}"

@@ -12,7 +12,7 @@ import re
 from typing import Final, NamedTuple
 
 from .._exceptions import LocalProtocolError
-from .engine import _clip
+from .engine import bad_field_name, bad_field_value, bad_method, bad_target
 from .lean_grammar import DIGITS, FIELD_VALUE, TOKEN, comma_tokens
 
 __all__ = ["RequestPlan", "plan_request"]
@@ -74,12 +74,9 @@ def _plan(method: bytes, target: bytes, headers: HeaderList, where: str) -> Requ
     if method not in _KNOWN_METHODS and (
         type(method) is not bytes or TOKEN.fullmatch(method) is None
     ):
-        raise LocalProtocolError(f"invalid request method {_clip(method)!r} for {where}")
+        raise bad_method(method, where)
     if type(target) is not bytes or _TARGET.fullmatch(target) is None:
-        raise LocalProtocolError(
-            f"invalid request target {_clip(target)!r} for {where}: "
-            "spaces and control characters must be percent-encoded"
-        )
+        raise bad_target(target, where)
     known = _KNOWN_FIELDS
     lines = [b"%s %s HTTP/1.1" % (method, target)]
     host_line = b""
@@ -146,21 +143,9 @@ def _checked_field(name: object, value: object, where: str) -> tuple[bytes, byte
     name = _bytesify(name)
     value = _bytesify(value)
     if TOKEN.fullmatch(name) is None:
-        raise LocalProtocolError(
-            f"invalid request header name {_clip(name)!r} for {where}: "
-            "a field name is a token (RFC 9110 §5.1)"
-        )
+        raise bad_field_name(name, where)
     if FIELD_VALUE.fullmatch(value) is None:
-        if b"\r" in value or b"\n" in value:
-            what = "contains CR or LF"
-        elif b"\x00" in value:
-            what = "contains NUL"
-        else:
-            what = "has a control character or surrounding whitespace"
-        raise LocalProtocolError(
-            f"invalid value for request header {_clip(name)!r} to {where}: "
-            f"it {what} (RFC 9110 §5.5)"
-        )
+        raise bad_field_value(name, value, where)
     return name, value
 
 
